@@ -1,0 +1,18 @@
+# Turns data/*.yaml into a C file of byte arrays, so the binary needs no
+# file at run time.  Run by the build: cmake -DOUT=... -DFILES=a;b -P embed.cmake
+set(body "/* Generated from the files in data/ by cmake/embed.cmake. Do not edit. */\n#include \"sunset/table.h\"\n\n")
+set(entries "")
+set(i 0)
+foreach(f IN LISTS FILES)
+  file(READ "${f}" hex HEX)
+  file(SIZE "${f}" size)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  get_filename_component(name "${f}" NAME)
+  string(APPEND body "static const char table_${i}[] = {${hex}0x00};\n")
+  string(APPEND entries "\t{\"${name}\", table_${i}, ${size}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst sunset_builtin_table sunset_builtin_tables[] = {\n${entries}};\n")
+string(APPEND body "const size_t sunset_builtin_table_count = ${i};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,127 @@
+/*
+ * The one report: findings and input errors gathered from every source,
+ * sorted (path, line, column, kind, name) before any format sees them, so
+ * that the same input prints the same bytes whatever the number of workers.
+ *
+ * A report owns copies of every string it holds (in its arena); table rows
+ * are borrowed from the table, which outlives the report.
+ */
+#ifndef SUNSET_REPORT_H
+#define SUNSET_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sunset/check.h"
+#include "sunset/table.h"
+#include "sunset/util.h"
+
+typedef struct sunset_finding {
+	sunset_object obj; /* strings owned by the report */
+	const sunset_api_row *row;
+	sunset_status status;
+	sunset_version target;
+	bool known; /* in the baseline: shown, does not change the exit code */
+} sunset_finding;
+
+typedef struct sunset_error {
+	const char *path;
+	uint32_t line, column; /* 0 when the error is about the whole input */
+	const char *message;
+} sunset_error;
+
+typedef struct sunset_report {
+	sunset_arena arena;
+	sunset_finding *finding;
+	size_t nfinding, capfinding;
+	sunset_error *error;
+	size_t nerror, caperror;
+	/* every object checked (for JUnit), only when keep_checked is set */
+	bool keep_checked;
+	sunset_object *checked;
+	size_t nchecked, capchecked;
+	uint64_t objects; /* objects checked, kept or not */
+	uint64_t inputs;  /* files, streams and cluster lists read */
+} sunset_report;
+
+void sunset_report_init(sunset_report *r);
+void sunset_report_release(sunset_report *r);
+/* Copies the object's strings. */
+sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object *o,
+					  const sunset_api_row *row, const sunset_status *st,
+					  sunset_version target);
+void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line,
+			     uint32_t column, const char *fmt, ...) SUNSET_PRINTF(5, 6);
+void sunset_report_add_checked(sunset_report *r, const sunset_object *o);
+/* Moves everything from src into dst (src is left empty). */
+void sunset_report_merge(sunset_report *dst, sunset_report *src);
+void sunset_report_sort(sunset_report *r);
+/* Keeps only the newest revision of each Helm release (see DESIGN "Helm"). */
+void sunset_report_newest_releases(sunset_report *r);
+
+/* Text of the message for a finding, e.g.
+ * "extensions/v1beta1 Deployment was removed in v1.16.0; use apps/v1". */
+void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen);
+
+typedef struct sunset_exit_policy {
+	bool ignore_deprecations, ignore_removals, ignore_unavailable_replacements;
+	bool ignore_errors, strict;
+} sunset_exit_policy;
+
+#define SUNSET_EXIT_OK 0
+#define SUNSET_EXIT_ERROR 1
+#define SUNSET_EXIT_DEPRECATED 2
+#define SUNSET_EXIT_REMOVED 3
+#define SUNSET_EXIT_NO_REPLACEMENT 4
+
+int sunset_report_exit_code(const sunset_report *r, const sunset_exit_policy *p);
+
+/* ---- output formats: one file each under src/report/, one signature ---- */
+
+typedef struct sunset_report_options {
+	const sunset_targets *targets;
+	const sunset_table *table;
+	bool color;
+	const char *columns; /* comma-separated, or NULL for the format's default */
+	const char *tool_version;
+} sunset_report_options;
+
+typedef int (*sunset_format_fn)(FILE *out, const sunset_report *r,
+				const sunset_report_options *opt);
+
+typedef struct sunset_format {
+	const char *name;
+	sunset_format_fn write;
+	bool wants_checked; /* needs every checked object (JUnit) */
+} sunset_format;
+
+const sunset_format *sunset_format_find(const char *name);
+extern const sunset_format sunset_formats[];
+extern const size_t sunset_format_count;
+
+int sunset_format_text(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_wide(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_json(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_yaml(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_csv(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_markdown(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_sarif(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_junit(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+int sunset_format_github(FILE *out, const sunset_report *r, const sunset_report_options *opt);
+
+/* The JSON tree every JSON-shaped format starts from (json, yaml, baseline). */
+struct json_t;
+struct json_t *sunset_report_to_json(const sunset_report *r, const sunset_report_options *opt);
+
+/* Columns shared by text, wide, csv and markdown. */
+typedef struct sunset_column {
+	const char *name;   /* as given to --columns */
+	const char *header; /* as printed */
+	void (*value)(const sunset_finding *f, char *out, size_t outlen);
+} sunset_column;
+const sunset_column *sunset_column_find(const char *name);
+/* Parses a comma-separated list into cols (at most max); -1 on an unknown name. */
+int sunset_columns_parse(const char *spec, const sunset_column **cols, size_t max, size_t *n,
+			 char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * Scanning: paths and streams in, a report out.  The walker queues files,
+ * a pool of workers reads each file whole (streamed, one document at a time)
+ * into objects and checks them into a per-file report; the reports are
+ * merged and sorted at the end.
+ */
+#ifndef SUNSET_SCAN_H
+#define SUNSET_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sunset/check.h"
+#include "sunset/doc.h"
+#include "sunset/report.h"
+#include "sunset/table.h"
+
+typedef struct sunset_scan_options {
+	const sunset_table *table;
+	sunset_targets targets;
+	sunset_limits limits;
+	bool only_removed;
+	const char *components; /* comma-separated filter, or NULL for all */
+	unsigned jobs;		/* 0: online CPUs */
+	bool all_revisions;	/* every Helm release revision, not the newest */
+	bool keep_checked;	/* record every checked object (JUnit) */
+	const char *const *annotations; /* more annotations holding an applied manifest */
+	size_t nannotations;
+	const char *stdin_name; /* display name for "-" (default "<stdin>") */
+} sunset_scan_options;
+
+void sunset_scan_options_init(sunset_scan_options *o, const sunset_table *table);
+
+/* What an input's objects inherit: where they came from. */
+typedef struct sunset_origin {
+	const char *path;
+	sunset_source source;
+	const char *template_path;
+	const char *release, *release_namespace, *release_status;
+	int revision;
+	uint32_t depth; /* nested expansions (a release inside a dump) */
+} sunset_origin;
+
+/* Checks one object into r (honours only_removed, components, ignores). */
+void sunset_check_object(const sunset_scan_options *opt, sunset_report *r,
+			 const sunset_object *o);
+
+/*
+ * Finds the objects in one parsed document and everything they carry: List
+ * items, last-applied annotations, managedFields, Helm release payloads.
+ */
+void sunset_objects_from_doc(const sunset_scan_options *opt, sunset_report *r,
+			     const sunset_origin *origin, const sunset_doc *doc);
+/* The same for one object node (a List item, an API list item). */
+void sunset_objects_from_node(const sunset_scan_options *opt, sunset_report *r,
+			      const sunset_origin *origin, const sunset_doc *doc,
+			      const sunset_node *obj);
+
+/* Reads one input (YAML or JSON, sniffed) into r.  Errors go into r. */
+void sunset_scan_input(const sunset_scan_options *opt, sunset_report *r,
+		       const sunset_origin *origin, const sunset_input *in, bool json);
+
+/* One file as the walker found it. */
+void sunset_scan_file(const sunset_scan_options *opt, sunset_report *r, const char *path,
+		      const char *chart_root);
+
+/* Walks paths ("-" for stdin) with opt->jobs workers; r gets everything. */
+void sunset_scan_paths(const sunset_scan_options *opt, const char *const *paths, size_t n,
+		       sunset_report *r);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * The deprecation table: rows per (apiVersion, kind) from data/ (one YAML file per component)
+ * (compiled in) and --table files (ours or pluto's format).  A later row for
+ * the same (apiVersion, kind) replaces the earlier one.
+ *
+ * The table owns every string it hands out; it lives for the whole run and
+ * is read-only once loaded, so workers share it without locks.
+ */
+#ifndef SUNSET_TABLE_H
+#define SUNSET_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sunset/util.h"
+
+typedef enum sunset_stability {
+	SUNSET_STABILITY_UNKNOWN,
+	SUNSET_STABILITY_ALPHA,
+	SUNSET_STABILITY_BETA,
+	SUNSET_STABILITY_GA,
+} sunset_stability;
+
+typedef struct sunset_api_row {
+	const char *component;
+	const char *api_version;
+	const char *kind; /* "*" matches every kind of api_version */
+	sunset_version introduced, deprecated, removed, replacement_available;
+	const char *replacement;      /* apiVersion or NULL */
+	const char *replacement_kind; /* only when the kind changes */
+	sunset_stability stability;
+	const char *source;
+	const char *notes;
+	const char *origin; /* "builtin:k8s" or the --table path */
+} sunset_api_row;
+
+typedef struct sunset_component {
+	const char *id;
+	sunset_version latest;
+	bool latest_inferred; /* from pluto-format rows, which carry no "latest" */
+} sunset_component;
+
+typedef struct sunset_table sunset_table;
+
+sunset_table *sunset_table_new(void);
+void sunset_table_free(sunset_table *t);
+
+/*
+ * Loads one file's text (our format or pluto's `deprecated-versions:`).
+ * On failure returns -1 and writes "path:line:column: reason" to err.
+ */
+int sunset_table_load(sunset_table *t, const char *path, const char *text, size_t len,
+		      char *err, size_t errlen);
+/* The tables compiled in from data/. */
+int sunset_table_load_builtin(sunset_table *t, char *err, size_t errlen);
+
+const sunset_api_row *sunset_table_lookup(const sunset_table *t, const char *api_version,
+					  const char *kind);
+/* Rows in a stable order: component, then apiVersion, then kind. */
+size_t sunset_table_rows(const sunset_table *t, const sunset_api_row *const **rows);
+size_t sunset_table_components(const sunset_table *t, const sunset_component **out);
+const sunset_component *sunset_table_component(const sunset_table *t, const char *id);
+
+const char *sunset_stability_name(sunset_stability s);
+
+/* Names of the built-in tables and the text of each (for `sunset versions`). */
+typedef struct sunset_builtin_table {
+	const char *name;
+	const char *text;
+	size_t len;
+} sunset_builtin_table;
+extern const sunset_builtin_table sunset_builtin_tables[];
+extern const size_t sunset_builtin_table_count;
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Small building blocks shared by every stage: arenas, bounded buffers,
+ * version numbers and string hashing.
+ *
+ * Ownership: an arena owns everything allocated from it; nothing allocated
+ * from an arena is freed on its own.  sunset_arena_reset() keeps the first
+ * block so that the next document reuses it without a malloc.
+ */
+#ifndef SUNSET_UTIL_H
+#define SUNSET_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define SUNSET_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SUNSET_PRINTF(a, b)
+#endif
+
+typedef struct sunset_arena_block sunset_arena_block;
+
+typedef struct sunset_arena {
+	sunset_arena_block *head;
+	size_t used;  /* bytes handed out since the last reset */
+	size_t limit; /* 0: unbounded; otherwise alloc fails past it */
+	bool exhausted;
+} sunset_arena;
+
+void sunset_arena_init(sunset_arena *a, size_t limit);
+/* NULL (and a->exhausted set) when the limit would be passed. */
+void *sunset_arena_alloc(sunset_arena *a, size_t n);
+char *sunset_arena_strndup(sunset_arena *a, const char *s, size_t n);
+char *sunset_arena_strdup(sunset_arena *a, const char *s);
+char *sunset_arena_printf(sunset_arena *a, const char *fmt, ...) SUNSET_PRINTF(2, 3);
+void sunset_arena_reset(sunset_arena *a);
+/* Moves src's blocks into dst (src is left empty); pointers stay valid. */
+void sunset_arena_adopt(sunset_arena *dst, sunset_arena *src);
+void sunset_arena_release(sunset_arena *a);
+
+/* A growable byte buffer with a hard maximum (curl's dynbuf "toobig"). */
+typedef struct sunset_buf {
+	char *data;
+	size_t len, cap, max;
+} sunset_buf;
+
+void sunset_buf_init(sunset_buf *b, size_t max);
+/* 0, or -1 when the maximum would be passed (the buffer is unchanged). */
+int sunset_buf_append(sunset_buf *b, const void *p, size_t n);
+int sunset_buf_puts(sunset_buf *b, const char *s);
+int sunset_buf_printf(sunset_buf *b, const char *fmt, ...) SUNSET_PRINTF(2, 3);
+void sunset_buf_reset(sunset_buf *b);
+void sunset_buf_release(sunset_buf *b);
+
+/*
+ * Versions are packed major<<20 | minor<<10 | patch so that comparisons are
+ * numeric (1.9 < 1.10).  0 means "not set".  Accepts "1.16", "v1.16",
+ * "v1.16.0", "1.16.3"; rejects anything else.
+ */
+typedef uint32_t sunset_version;
+int sunset_version_parse(const char *s, size_t len, sunset_version *out);
+/* "v1.16.0" */
+void sunset_version_format(sunset_version v, char out[24]);
+/* "1.16" (patch shown only when non-zero) */
+void sunset_version_format_short(sunset_version v, char out[24]);
+#define SUNSET_VERSION(maj, min, pat) \
+	((sunset_version)(((uint32_t)(maj) << 20) | ((uint32_t)(min) << 10) | (uint32_t)(pat)))
+#define SUNSET_VERSION_MINOR_OF(v) (((v) >> 10) & 0x3ffu)
+#define SUNSET_VERSION_MAJOR_OF(v) ((v) >> 20)
+
+uint64_t sunset_hash(const void *p, size_t n, uint64_t seed);
+
+/* xmalloc-style helpers: abort with a message on out-of-memory. */
+void *sunset_xmalloc(size_t n);
+void *sunset_xcalloc(size_t n, size_t m);
+void *sunset_xrealloc(void *p, size_t n);
+char *sunset_xstrdup(const char *s);
+
+bool sunset_str_ends_with(const char *s, const char *suffix);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * The command line: one table of options (options.c) shared by the flags,
+ * the environment and .sunset.yaml; one function per subcommand.
+ */
+#ifndef SUNSET_CLI_H
+#define SUNSET_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sunset/report.h"
+#include "sunset/scan.h"
+#include "sunset/table.h"
+
+#define CLI_MAX_LIST 64
+
+/* Where an option's value came from: earlier layers win. */
+typedef enum cli_origin { CLI_FLAG, CLI_ENV, CLI_CONFIG } cli_origin;
+
+typedef struct cli_list {
+	const char *item[CLI_MAX_LIST];
+	size_t n;
+} cli_list;
+
+typedef struct cli_options {
+	const char *command;
+	cli_list targets; /* -t, each "k8s=1.33[,..]" */
+	cli_origin targets_layer; /* where the targets given came from */
+	const char *output;
+	const char *columns;
+	bool only_removed;
+	const char *components;
+	cli_list tables;
+	bool ignore_deprecations, ignore_removals, ignore_unavailable_replacements;
+	bool ignore_errors, strict;
+	unsigned jobs;
+	const char *baseline, *write_baseline;
+	bool no_color, quiet, help;
+	bool all_revisions;
+	const char *config;
+	const char *stdin_name;
+	/* cluster */
+	const char *kubeconfig, *context, *namespace, *sources;
+	cli_list annotations;
+	double request_timeout;
+	/* versions */
+	const char *component;
+	cli_list paths;
+	/* ignores from .sunset.yaml: "Kind/namespace/name" patterns or paths */
+	cli_list ignores;
+} cli_options;
+
+
+int cli_parse(cli_options *o, int argc, char **argv);
+int cli_apply_env(cli_options *o);
+int cli_apply_config(cli_options *o);
+void cli_usage(FILE *out, const char *command);
+
+/* Shared by scan and cluster: the table, targets and report options. */
+typedef struct cli_run {
+	sunset_table *table;
+	sunset_scan_options scan;
+	sunset_report_options report;
+	const sunset_format *format;
+	sunset_exit_policy policy;
+} cli_run;
+
+int cli_prepare(cli_options *o, cli_run *run);
+int cli_load_table(cli_options *o, sunset_table **out);
+void cli_finish_release(cli_run *run);
+/* Prints diagnostics and the report; returns the exit code. */
+int cli_emit(cli_options *o, cli_run *run, sunset_report *r);
+
+int cmd_scan(cli_options *o);
+int cmd_cluster(cli_options *o);
+int cmd_versions(cli_options *o);
+int cmd_version(cli_options *o);
+
+/* The one place that writes diagnostics to stderr. */
+void cli_diag(const char *fmt, ...) SUNSET_PRINTF(1, 2);
+
+#endif

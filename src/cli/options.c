@@ -1,0 +1,467 @@
+/*
+ * Every option, declared once: its long name, short letter, whether it
+ * takes a value, which commands accept it, and its help line.  The flags,
+ * the environment (SUNSET_TARGET, SUNSET_OUTPUT, SUNSET_TABLE, NO_COLOR)
+ * and .sunset.yaml all set options through opt_set(), so they cannot drift.
+ * Precedence: flags, then environment, then the config file: each later
+ * layer only fills what the earlier ones left unset.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sunset/doc.h"
+
+enum {
+	CMD_SCAN = 1,
+	CMD_CLUSTER = 2,
+	CMD_VERSIONS = 4,
+	CMD_VERSION = 8,
+	CMD_CHECKS = CMD_SCAN | CMD_CLUSTER,
+	CMD_ALL = 15
+};
+enum arg { ARG_NONE, ARG_VALUE, ARG_LIST };
+
+typedef enum opt_id {
+	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
+	O_CONTEXT, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
+	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_ONLY_REMOVED, O_OUTPUT,
+	O_QUIET, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
+	O_WRITE_BASELINE
+} opt_id;
+
+typedef struct opt_def {
+	const char *name;
+	char short_name;
+	enum arg arg;
+	opt_id id;
+	unsigned commands;
+	const char *meta, *help;
+} opt_def;
+
+/* sorted by name */
+static const opt_def opts[] = {
+	{"all-revisions", 0, ARG_NONE, O_ALL_REVISIONS, CMD_CHECKS, NULL, "check every Helm release revision, not only the newest"},
+	{"annotation", 0, ARG_LIST, O_ANNOTATION, CMD_CHECKS, "NAME", "another annotation holding an applied manifest (repeatable)"},
+	{"baseline", 0, ARG_VALUE, O_BASELINE, CMD_CHECKS, "FILE", "findings in FILE (a JSON report) are known: shown, not failing"},
+	{"columns", 0, ARG_VALUE, O_COLUMNS, CMD_CHECKS, "A,B,..", "columns for text, wide, csv and markdown"},
+	{"component", 0, ARG_VALUE, O_COMPONENT, CMD_VERSIONS, "ID", "only this component's rows"},
+	{"components", 0, ARG_VALUE, O_COMPONENTS, CMD_CHECKS, "A,B", "only these components (e.g. k8s,cert-manager)"},
+	{"config", 0, ARG_VALUE, O_CONFIG, CMD_CHECKS, "FILE", "read settings from FILE instead of ./.sunset.yaml"},
+	{"context", 0, ARG_VALUE, O_CONTEXT, CMD_CLUSTER, "NAME", "kubeconfig context"},
+	{"help", 'h', ARG_NONE, O_HELP, CMD_ALL, NULL, "show this help"},
+	{"ignore-deprecations", 0, ARG_NONE, O_IGNORE_DEPRECATIONS, CMD_CHECKS, NULL, "do not exit 2 for deprecated APIs"},
+	{"ignore-errors", 0, ARG_NONE, O_IGNORE_ERRORS, CMD_CHECKS, NULL, "do not exit 1 for unreadable inputs"},
+	{"ignore-removals", 0, ARG_NONE, O_IGNORE_REMOVALS, CMD_CHECKS, NULL, "do not exit 3 for removed APIs"},
+	{"ignore-unavailable-replacements", 0, ARG_NONE, O_IGNORE_UNAVAILABLE, CMD_CHECKS, NULL, "do not exit 4 when a replacement is not yet served"},
+	{"jobs", 'j', ARG_VALUE, O_JOBS, CMD_CHECKS, "N", "worker threads (default: online CPUs)"},
+	{"kubeconfig", 0, ARG_VALUE, O_KUBECONFIG, CMD_CLUSTER, "FILE", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)"},
+	{"namespace", 'n', ARG_VALUE, O_NAMESPACE, CMD_CLUSTER, "NS", "only this namespace"},
+	{"no-color", 0, ARG_NONE, O_NO_COLOR, CMD_CHECKS | CMD_VERSIONS, NULL, "never colour the output"},
+	{"only-removed", 'r', ARG_NONE, O_ONLY_REMOVED, CMD_CHECKS, NULL, "only report removed APIs"},
+	{"output", 'o', ARG_VALUE, O_OUTPUT, CMD_CHECKS | CMD_VERSIONS, "FMT", "text|wide|json|yaml|csv|markdown|sarif|junit|github"},
+	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_CHECKS, NULL, "print nothing on stdout; only the exit code"},
+	{"request-timeout", 0, ARG_VALUE, O_REQUEST_TIMEOUT, CMD_CLUSTER, "SECONDS", "timeout for each API request (default 30)"},
+	{"sources", 0, ARG_VALUE, O_SOURCES, CMD_CLUSTER, "A,B", "last-applied,managed-fields,helm-release,apiserver-metrics"},
+	{"stdin-name", 0, ARG_VALUE, O_STDIN_NAME, CMD_SCAN, "NAME", "file name to report for '-'"},
+	{"strict", 0, ARG_NONE, O_STRICT, CMD_CHECKS, NULL, "exit 1 for unreadable inputs even when APIs were found"},
+	{"table", 0, ARG_LIST, O_TABLE, CMD_CHECKS | CMD_VERSIONS, "FILE", "extra table rows (ours or pluto's format; repeatable)"},
+	{"target", 't', ARG_LIST, O_TARGET, CMD_CHECKS, "COMP=VER", "target versions, e.g. k8s=1.33 (a bare version means k8s)"},
+	{"write-baseline", 0, ARG_VALUE, O_WRITE_BASELINE, CMD_CHECKS, "FILE", "write the current findings to FILE as a baseline"},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+void cli_diag(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sunset: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static unsigned command_bit(const char *cmd)
+{
+	if (!cmd)
+		return 0;
+	if (strcmp(cmd, "scan") == 0)
+		return CMD_SCAN;
+	if (strcmp(cmd, "cluster") == 0)
+		return CMD_CLUSTER;
+	if (strcmp(cmd, "versions") == 0)
+		return CMD_VERSIONS;
+	if (strcmp(cmd, "version") == 0)
+		return CMD_VERSION;
+	return 0;
+}
+
+static int by_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const opt_def *)elem)->name);
+}
+
+static const opt_def *find_long(const char *name)
+{
+	return bsearch(name, opts, NOPTS, sizeof(opts[0]), by_name);
+}
+
+static const opt_def *find_short(char c)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].short_name == c)
+			return &opts[i];
+	return NULL;
+}
+
+static int list_add(cli_list *l, const char *v, const char *what)
+{
+	if (l->n == CLI_MAX_LIST) {
+		cli_diag("too many %s (at most %d)", what, CLI_MAX_LIST);
+		return -1;
+	}
+	l->item[l->n++] = v;
+	return 0;
+}
+
+/* Sets one option.  `layer` fills only what is still unset unless it is a flag. */
+static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin layer)
+{
+	bool fill = layer == CLI_FLAG;
+#define SET_STR(field) do { if (fill || !o->field) o->field = v; } while (0)
+#define SET_BOOL(field) do { o->field = true; } while (0)
+	switch (d->id) {
+	case O_ALL_REVISIONS: SET_BOOL(all_revisions); break;
+	case O_ANNOTATION: return list_add(&o->annotations, v, "annotations");
+	case O_BASELINE: SET_STR(baseline); break;
+	case O_COLUMNS: SET_STR(columns); break;
+	case O_COMPONENT: SET_STR(component); break;
+	case O_COMPONENTS: SET_STR(components); break;
+	case O_CONFIG: SET_STR(config); break;
+	case O_CONTEXT: SET_STR(context); break;
+	case O_HELP: SET_BOOL(help); break;
+	case O_IGNORE_DEPRECATIONS: SET_BOOL(ignore_deprecations); break;
+	case O_IGNORE_ERRORS: SET_BOOL(ignore_errors); break;
+	case O_IGNORE_REMOVALS: SET_BOOL(ignore_removals); break;
+	case O_IGNORE_UNAVAILABLE: SET_BOOL(ignore_unavailable_replacements); break;
+	case O_JOBS: {
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || *end || n < 1 || n > 256) {
+			cli_diag("invalid --jobs \"%s\" (expected 1..256)", v);
+			return -1;
+		}
+		if (fill || !o->jobs)
+			o->jobs = (unsigned)n;
+		break;
+	}
+	case O_KUBECONFIG: SET_STR(kubeconfig); break;
+	case O_NAMESPACE: SET_STR(namespace); break;
+	case O_NO_COLOR: SET_BOOL(no_color); break;
+	case O_ONLY_REMOVED: SET_BOOL(only_removed); break;
+	case O_OUTPUT: SET_STR(output); break;
+	case O_QUIET: SET_BOOL(quiet); break;
+	case O_REQUEST_TIMEOUT: {
+		char *end;
+		double t = strtod(v, &end);
+		if (*end == 's' && end[1] == '\0')
+			end++;
+		if (*end || !(t > 0) || t > 3600) {
+			cli_diag("invalid --request-timeout \"%s\" (expected seconds, e.g. 30)", v);
+			return -1;
+		}
+		if (fill || !o->request_timeout)
+			o->request_timeout = t;
+		break;
+	}
+	case O_SOURCES: SET_STR(sources); break;
+	case O_STDIN_NAME: SET_STR(stdin_name); break;
+	case O_STRICT: SET_BOOL(strict); break;
+	case O_TABLE: return list_add(&o->tables, v, "tables");
+	case O_TARGET:
+		/* a lower layer's targets only apply when no higher layer gave any */
+		if (o->targets.n && layer > o->targets_layer)
+			break;
+		o->targets_layer = layer;
+		return list_add(&o->targets, v, "targets");
+	case O_WRITE_BASELINE: SET_STR(write_baseline); break;
+	}
+#undef SET_STR
+#undef SET_BOOL
+	return 0;
+}
+
+int cli_parse(cli_options *o, int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	int i = 1;
+	if (i < argc && argv[i][0] != '-')
+		o->command = argv[i++];
+	else if (i < argc && strcmp(argv[i], "-") == 0)
+		o->command = "scan";
+	unsigned bit = command_bit(o->command);
+	if (o->command && !bit) {
+		cli_diag("unknown command \"%s\" (try: scan, cluster, versions, version)", o->command);
+		return -1;
+	}
+	bool only_paths = false;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (bit != CMD_SCAN) {
+				cli_diag("%s takes no arguments (got \"%s\")", o->command ? o->command : "sunset", a);
+				return -1;
+			}
+			if (list_add(&o->paths, a, "paths") < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_paths = true;
+			continue;
+		}
+		const opt_def *d;
+		const char *value = NULL;
+		char name[64];
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (len >= sizeof(name)) {
+				cli_diag("unknown option \"%s\"", a);
+				return -1;
+			}
+			memcpy(name, a + 2, len);
+			name[len] = '\0';
+			d = find_long(name);
+			if (eq)
+				value = eq + 1;
+		} else {
+			d = find_short(a[1]);
+			if (d && a[2])
+				value = a + 2;
+		}
+		if (!d) {
+			cli_diag("unknown option \"%s\" (see sunset %s --help)", a, o->command ? o->command : "");
+			return -1;
+		}
+		if (bit && !(d->commands & bit)) {
+			cli_diag("option --%s does not apply to \"%s\"", d->name, o->command);
+			return -1;
+		}
+		if (d->arg == ARG_NONE) {
+			if (value) {
+				cli_diag("option --%s takes no value", d->name);
+				return -1;
+			}
+		} else if (!value) {
+			if (i + 1 >= argc) {
+				cli_diag("option --%s needs a value (%s)", d->name, d->meta);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		if (opt_set(o, d, value, CLI_FLAG) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cli_apply_env(cli_options *o)
+{
+	const char *v;
+	if ((v = getenv("SUNSET_TARGET")) && *v && opt_set(o, find_long("target"), v, CLI_ENV) < 0)
+		return -1;
+	if ((v = getenv("SUNSET_OUTPUT")) && *v && opt_set(o, find_long("output"), v, CLI_ENV) < 0)
+		return -1;
+	if ((v = getenv("SUNSET_TABLE")) && *v && !o->tables.n) {
+		/* a colon-separated list, like PATH; the copy lives for the run */
+		static char copy[8192];
+		if (strlen(v) >= sizeof(copy)) {
+			cli_diag("SUNSET_TABLE is too long");
+			return -1;
+		}
+		memcpy(copy, v, strlen(v) + 1);
+		for (char *p = copy; *p;) {
+			char *end = strchr(p, ':');
+			if (end)
+				*end = '\0';
+			if (*p && list_add(&o->tables, p, "tables") < 0)
+				return -1;
+			if (!end)
+				break;
+			p = end + 1;
+		}
+	}
+	if ((v = getenv("NO_COLOR")) && *v)
+		o->no_color = true;
+	return 0;
+}
+
+void cli_usage(FILE *out, const char *command)
+{
+	unsigned bit = command_bit(command);
+	if (!bit) {
+		fputs("usage: sunset <command> [options]\n\n"
+		      "Finds the Kubernetes APIs that an upgrade breaks.\n\n"
+		      "commands:\n"
+		      "  scan [PATH|-]...   files and directories (recursively), '-' for stdin; no PATH: '.'\n"
+		      "  cluster            a live cluster, through kubeconfig or the in-cluster service account\n"
+		      "  versions           print the deprecation table\n"
+		      "  version            tool and table versions\n\n"
+		      "exit codes: 3 removed API, 4 deprecated API whose replacement is not yet served,\n"
+		      "2 deprecated API, 1 unreadable input or failed cluster source, 0 nothing found.\n"
+		      "Run 'sunset <command> --help' for its options.\n",
+		      out);
+		return;
+	}
+	fprintf(out, "usage: sunset %s%s [options]\n\noptions:\n", command,
+		bit == CMD_SCAN ? " [PATH|-]..." : "");
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].commands & bit))
+			continue;
+		char left[64];
+		if (opts[i].short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_name, opts[i].name,
+				 opts[i].meta ? " " : "", opts[i].meta ? opts[i].meta : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name, opts[i].meta ? " " : "",
+				 opts[i].meta ? opts[i].meta : "");
+		fprintf(out, "  %-40s %s\n", left, opts[i].help);
+	}
+	if (bit & CMD_CHECKS)
+		fputs("\nEnvironment: SUNSET_TARGET, SUNSET_OUTPUT, SUNSET_TABLE, NO_COLOR.\n"
+		      "A '# sunset:ignore' comment on an object's apiVersion line silences that object.\n",
+		      out);
+}
+
+/* ---- .sunset.yaml ---- */
+
+typedef struct config_ctx {
+	cli_options *o;
+	const char *path;
+	int rc;
+	sunset_arena *keep; /* strings referenced by options */
+} config_ctx;
+
+static const char *config_str(config_ctx *c, const sunset_node *v, const char *key)
+{
+	v = sunset_node_resolve(v);
+	if (!v || v->type != SUNSET_NODE_SCALAR) {
+		cli_diag("%s:%u:%u: \"%s\" must be a string", c->path, v ? v->line : 1, v ? v->column : 1, key);
+		c->rc = -1;
+		return NULL;
+	}
+	return sunset_arena_strdup(c->keep, v->str);
+}
+
+static int config_doc(void *ctx, const sunset_doc *doc)
+{
+	config_ctx *c = ctx;
+	const sunset_node *root = sunset_node_resolve(doc->root);
+	if (!root)
+		return 0;
+	if (root->type != SUNSET_NODE_MAPPING) {
+		cli_diag("%s:%u:%u: the config is a mapping of option names to values", c->path, root->line, root->column);
+		c->rc = -1;
+		return 0;
+	}
+	for (size_t i = 0; i + 1 < root->nchild && c->rc == 0; i += 2) {
+		const sunset_node *k = sunset_node_resolve(root->child[i]);
+		const sunset_node *v = sunset_node_resolve(root->child[i + 1]);
+		if (!k || k->type != SUNSET_NODE_SCALAR)
+			continue;
+		if (strcmp(k->str, "ignore") == 0) {
+			if (!v || v->type != SUNSET_NODE_SEQUENCE) {
+				cli_diag("%s:%u:%u: \"ignore\" must be a list", c->path, k->line, k->column);
+				c->rc = -1;
+				return 0;
+			}
+			for (size_t j = 0; j < v->nchild; j++) {
+				const char *s = config_str(c, v->child[j], "ignore");
+				if (s && list_add(&c->o->ignores, s, "ignores") < 0)
+					c->rc = -1;
+			}
+			continue;
+		}
+		/* "targets: {k8s: 1.33}" is the friendly spelling of target */
+		if (strcmp(k->str, "targets") == 0 && v && v->type == SUNSET_NODE_MAPPING) {
+			for (size_t j = 0; j + 1 < v->nchild; j += 2) {
+				const sunset_node *tk = sunset_node_resolve(v->child[j]);
+				const sunset_node *tv = sunset_node_resolve(v->child[j + 1]);
+				if (!tk || !tv || tk->type != SUNSET_NODE_SCALAR || tv->type != SUNSET_NODE_SCALAR) {
+					cli_diag("%s:%u:%u: targets map components to versions", c->path, v->line, v->column);
+					c->rc = -1;
+					return 0;
+				}
+				const char *spec = sunset_arena_printf(c->keep, "%s=%s", tk->str, tv->str);
+				if (opt_set(c->o, find_long("target"), spec, CLI_CONFIG) < 0)
+					c->rc = -1;
+			}
+			continue;
+		}
+		const opt_def *d = find_long(k->str);
+		if (!d || d->id == O_CONFIG || d->id == O_HELP || !(d->commands & CMD_CHECKS)) {
+			cli_diag("%s:%u:%u: unknown setting \"%s\"", c->path, k->line, k->column, k->str);
+			c->rc = -1;
+			return 0;
+		}
+		if (d->arg == ARG_NONE) {
+			if (!v || v->type != SUNSET_NODE_SCALAR || (strcmp(v->str, "true") && strcmp(v->str, "false"))) {
+				cli_diag("%s:%u:%u: \"%s\" must be true or false", c->path, v ? v->line : k->line,
+					 v ? v->column : k->column, k->str);
+				c->rc = -1;
+				return 0;
+			}
+			if (strcmp(v->str, "true") == 0 && opt_set(c->o, d, NULL, CLI_CONFIG) < 0)
+				c->rc = -1;
+		} else if (v && v->type == SUNSET_NODE_SEQUENCE && d->arg == ARG_LIST) {
+			for (size_t j = 0; j < v->nchild && c->rc == 0; j++) {
+				const char *s = config_str(c, v->child[j], k->str);
+				if (s && opt_set(c->o, d, s, CLI_CONFIG) < 0)
+					c->rc = -1;
+			}
+		} else {
+			const char *s = config_str(c, v, k->str);
+			if (s && opt_set(c->o, d, s, CLI_CONFIG) < 0)
+				c->rc = -1;
+		}
+	}
+	return 0;
+}
+
+static void config_error(void *ctx, uint32_t line, uint32_t column, const char *message)
+{
+	config_ctx *c = ctx;
+	cli_diag("%s:%u:%u: %s", c->path, line, column, message);
+	c->rc = -1;
+}
+
+static sunset_arena config_strings;
+
+int cli_apply_config(cli_options *o)
+{
+	const char *path = o->config ? o->config : ".sunset.yaml";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (!o->config && errno == ENOENT)
+			return 0;
+		cli_diag("%s: cannot open config: %s", path, strerror(errno));
+		return -1;
+	}
+	sunset_arena_init(&config_strings, 1 << 20);
+	config_ctx c = {o, path, 0, &config_strings};
+	sunset_limits lim;
+	sunset_limits_default(&lim);
+	lim.max_document_bytes = 1 << 20;
+	sunset_input in = {.fd = fd};
+	sunset_doc_sink sink = {.doc = config_doc, .error = config_error, .ctx = &c};
+	sunset_read_yaml(&in, &lim, &sink);
+	close(fd);
+	return c.rc;
+}

@@ -1,0 +1,284 @@
+/*
+ * What scan and cluster share: loading the table, resolving targets and
+ * formats, the baseline, ignores from .sunset.yaml, printing the report and
+ * the diagnostics, and the exit code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef SUNSET_VERSION_STRING
+#define SUNSET_VERSION_STRING "0.0.0"
+#endif
+
+static char *read_small_file(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	sunset_buf b;
+	sunset_buf_init(&b, max);
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sunset_buf_append(&b, chunk, (size_t)n) < 0) {
+			if (n >= 0)
+				errno = EFBIG;
+			close(fd);
+			sunset_buf_release(&b);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+	}
+	close(fd);
+	if (!b.data)
+		sunset_buf_append(&b, "", 0);
+	*len = b.len;
+	return b.data;
+}
+
+int cli_load_table(cli_options *o, sunset_table **out)
+{
+	char err[1024];
+	sunset_table *t = sunset_table_new();
+	if (sunset_table_load_builtin(t, err, sizeof(err)) < 0) {
+		cli_diag("built-in table: %s", err);
+		sunset_table_free(t);
+		return -1;
+	}
+	for (size_t i = 0; i < o->tables.n; i++) {
+		size_t len;
+		char *text = read_small_file(o->tables.item[i], (size_t)64 << 20, &len);
+		if (!text) {
+			cli_diag("%s: cannot read table: %s", o->tables.item[i], strerror(errno));
+			sunset_table_free(t);
+			return -1;
+		}
+		int rc = sunset_table_load(t, o->tables.item[i], text, len, err, sizeof(err));
+		free(text);
+		if (rc < 0) {
+			cli_diag("%s", err);
+			sunset_table_free(t);
+			return -1;
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+int cli_prepare(cli_options *o, cli_run *run)
+{
+	memset(run, 0, sizeof(*run));
+	if (cli_apply_env(o) < 0 || cli_apply_config(o) < 0)
+		return -1;
+	if (cli_load_table(o, &run->table) < 0)
+		return -1;
+	sunset_scan_options_init(&run->scan, run->table);
+	char err[512];
+	for (size_t i = 0; i < o->targets.n; i++) {
+		const char *spec = o->targets.item[i];
+		/* cluster-relative targets are resolved by the cluster command */
+		if (strstr(spec, "=next") || strstr(spec, "=cluster") || !strcmp(spec, "next") || !strcmp(spec, "cluster"))
+			continue;
+		if (sunset_targets_parse(&run->scan.targets, spec, err, sizeof(err)) < 0) {
+			cli_diag("invalid --target: %s", err);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < run->scan.targets.n; i++) {
+		if (!sunset_table_component(run->table, run->scan.targets.item[i].component)) {
+			cli_diag("invalid --target: unknown component \"%s\" (see sunset versions)",
+				 run->scan.targets.item[i].component);
+			return -1;
+		}
+	}
+	if (o->components) {
+		for (const char *p = o->components; *p;) {
+			const char *end = strchr(p, ',');
+			if (!end)
+				end = p + strlen(p);
+			char id[64];
+			size_t n = (size_t)(end - p);
+			if (n == 0 || n >= sizeof(id)) {
+				cli_diag("invalid --components \"%s\"", o->components);
+				return -1;
+			}
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if (!sunset_table_component(run->table, id)) {
+				cli_diag("unknown component \"%s\" in --components (see sunset versions)", id);
+				return -1;
+			}
+			p = *end ? end + 1 : end;
+		}
+	}
+	const char *fmt = o->output ? o->output : "text";
+	run->format = sunset_format_find(fmt);
+	if (!run->format) {
+		cli_diag("unknown output format \"%s\" (text, wide, json, yaml, csv, markdown, sarif, junit, github)", fmt);
+		return -1;
+	}
+	if (o->columns) {
+		const sunset_column *cols[32];
+		size_t n;
+		if (sunset_columns_parse(o->columns, cols, 32, &n, err, sizeof(err)) < 0) {
+			cli_diag("invalid --columns: %s", err);
+			return -1;
+		}
+	}
+	run->scan.only_removed = o->only_removed;
+	run->scan.components = o->components;
+	run->scan.jobs = o->jobs;
+	run->scan.all_revisions = o->all_revisions;
+	run->scan.keep_checked = run->format->wants_checked;
+	run->scan.annotations = o->annotations.item;
+	run->scan.nannotations = o->annotations.n;
+	run->scan.stdin_name = o->stdin_name;
+	run->report.targets = &run->scan.targets;
+	run->report.table = run->table;
+	run->report.columns = o->columns;
+	run->report.tool_version = SUNSET_VERSION_STRING;
+	const char *no_color = getenv("NO_COLOR");
+	run->report.color = !o->no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+	run->policy.ignore_deprecations = o->ignore_deprecations;
+	run->policy.ignore_removals = o->ignore_removals;
+	run->policy.ignore_unavailable_replacements = o->ignore_unavailable_replacements;
+	run->policy.ignore_errors = o->ignore_errors;
+	run->policy.strict = o->strict;
+	return 0;
+}
+
+void cli_finish_release(cli_run *run)
+{
+	sunset_table_free(run->table);
+	run->table = NULL;
+}
+
+/* ---- baseline ---- */
+
+static bool same(const char *a, json_t *b)
+{
+	const char *s = json_string_value(b);
+	return strcmp(a ? a : "", s ? s : "") == 0;
+}
+
+static int apply_baseline(const char *path, sunset_report *r)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		cli_diag("%s:%d:%d: cannot read baseline: %s", path, jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	json_t *items = json_object_get(root, "items");
+	if (!json_is_array(items)) {
+		cli_diag("%s:1:1: a baseline is a JSON report with \"items\"", path);
+		json_decref(root);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nfinding; i++) {
+		sunset_finding *f = &r->finding[i];
+		size_t j;
+		json_t *it;
+		json_array_foreach(items, j, it)
+		{
+			json_t *api = json_object_get(it, "api");
+			if (same(f->obj.file_path, json_object_get(it, "filePath")) &&
+			    same(f->row->api_version, json_object_get(api, "version")) &&
+			    same(f->obj.kind, json_object_get(api, "kind")) &&
+			    same(f->obj.namespace, json_object_get(it, "namespace")) &&
+			    same(f->obj.name, json_object_get(it, "name"))) {
+				f->known = true;
+				break;
+			}
+		}
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* .sunset.yaml "ignore:" entries: a glob on the file path, or Kind/name or
+ * Kind/namespace/name (globs allowed in each part). */
+static bool ignored(const cli_options *o, const sunset_finding *f)
+{
+	for (size_t i = 0; i < o->ignores.n; i++) {
+		const char *pat = o->ignores.item[i];
+		if (f->obj.file_path && fnmatch(pat, f->obj.file_path, 0) == 0)
+			return true;
+		char obj[1024];
+		snprintf(obj, sizeof(obj), "%s/%s", f->obj.kind, f->obj.name ? f->obj.name : "");
+		if (fnmatch(pat, obj, 0) == 0)
+			return true;
+		snprintf(obj, sizeof(obj), "%s/%s/%s", f->obj.kind, f->obj.namespace ? f->obj.namespace : "",
+			 f->obj.name ? f->obj.name : "");
+		if (fnmatch(pat, obj, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
+{
+	if (o->ignores.n) {
+		size_t j = 0;
+		for (size_t i = 0; i < r->nfinding; i++)
+			if (!ignored(o, &r->finding[i]))
+				r->finding[j++] = r->finding[i];
+		r->nfinding = j;
+	}
+	if (o->baseline && apply_baseline(o->baseline, r) < 0)
+		return SUNSET_EXIT_ERROR;
+	for (size_t i = 0; i < r->nerror; i++) {
+		const sunset_error *e = &r->error[i];
+		if (e->line)
+			cli_diag("%s:%u:%u: error: %s", e->path, e->line, e->column, e->message);
+		else
+			cli_diag("%s: error: %s", e->path, e->message);
+	}
+	if (o->write_baseline) {
+		FILE *f = fopen(o->write_baseline, "w");
+		if (!f || sunset_format_json(f, r, &run->report) < 0 || fclose(f) != 0) {
+			cli_diag("%s: cannot write baseline: %s", o->write_baseline, strerror(errno));
+			return SUNSET_EXIT_ERROR;
+		}
+	}
+	if (!o->quiet) {
+		if (run->format->write(stdout, r, &run->report) < 0)
+			return SUNSET_EXIT_ERROR;
+		if (fflush(stdout) != 0) {
+			cli_diag("cannot write output: %s", strerror(errno));
+			return SUNSET_EXIT_ERROR;
+		}
+	}
+	int rc = sunset_report_exit_code(r, &run->policy);
+	if (run->policy.strict && r->nerror && !run->policy.ignore_errors)
+		rc = SUNSET_EXIT_ERROR;
+	return rc;
+}
+
+int cmd_scan(cli_options *o)
+{
+	cli_run run;
+	if (cli_prepare(o, &run) < 0) {
+		cli_finish_release(&run);
+		return SUNSET_EXIT_ERROR;
+	}
+	sunset_report r;
+	sunset_report_init(&r);
+	r.keep_checked = run.scan.keep_checked;
+	sunset_scan_paths(&run.scan, o->paths.item, o->paths.n, &r);
+	int rc = cli_emit(o, &run, &r);
+	sunset_report_release(&r);
+	cli_finish_release(&run);
+	return rc;
+}

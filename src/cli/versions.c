@@ -1,0 +1,170 @@
+/*
+ * sunset versions: the table, as people and scripts read it.
+ * sunset version: tool version, table fingerprint, newest release per component.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef SUNSET_VERSION_STRING
+#define SUNSET_VERSION_STRING "0.0.0"
+#endif
+
+
+static json_t *short_version(sunset_version v)
+{
+	char b[24];
+	sunset_version_format_short(v, b);
+	return json_string(b);
+}
+
+static void cell_out(const char *s, size_t width, bool last)
+{
+	if (last)
+		printf("%s\n", s);
+	else
+		printf("%-*s  ", (int)width, s);
+}
+
+static void print_text(const sunset_table *t, const char *component)
+{
+	const sunset_api_row *const *rows;
+	size_t n = sunset_table_rows(t, &rows);
+	const char *hdr[] = {"COMPONENT", "APIVERSION", "KIND", "DEPRECATED", "REMOVED", "REPLACEMENT", "AVAILABLE"};
+	size_t w[7];
+	for (int c = 0; c < 7; c++)
+		w[c] = strlen(hdr[c]);
+	char cell[7][256];
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			for (int c = 0; c < 7; c++)
+				cell_out(hdr[c], w[c], c == 6);
+		for (size_t i = 0; i < n; i++) {
+			const sunset_api_row *r = rows[i];
+			if (component && strcmp(component, r->component) != 0)
+				continue;
+			char a[24] = "-", b[24] = "-", d[24] = "-";
+			if (r->deprecated)
+				sunset_version_format_short(r->deprecated, a);
+			if (r->removed)
+				sunset_version_format_short(r->removed, b);
+			if (r->replacement_available)
+				sunset_version_format_short(r->replacement_available, d);
+			snprintf(cell[0], 256, "%s", r->component);
+			snprintf(cell[1], 256, "%s", r->api_version);
+			snprintf(cell[2], 256, "%s", r->kind);
+			snprintf(cell[3], 256, "%s", a);
+			snprintf(cell[4], 256, "%s", b);
+			if (r->replacement)
+				snprintf(cell[5], 256, "%s%s%s", r->replacement, r->replacement_kind ? " " : "",
+					 r->replacement_kind ? r->replacement_kind : "");
+			else
+				snprintf(cell[5], 256, "-");
+			snprintf(cell[6], 256, "%s", d);
+			for (int c = 0; c < 7; c++) {
+				if (pass == 0) {
+					if (strlen(cell[c]) > w[c])
+						w[c] = strlen(cell[c]);
+				} else {
+					cell_out(cell[c], w[c], c == 6);
+				}
+			}
+		}
+	}
+}
+
+static void print_json(const sunset_table *t, const char *component)
+{
+	json_t *root = json_object(), *apis = json_array(), *comps = json_object();
+	const sunset_api_row *const *rows;
+	size_t n = sunset_table_rows(t, &rows);
+	for (size_t i = 0; i < n; i++) {
+		const sunset_api_row *r = rows[i];
+		if (component && strcmp(component, r->component) != 0)
+			continue;
+		json_t *o = json_object();
+		json_object_set_new(o, "apiVersion", json_string(r->api_version));
+		json_object_set_new(o, "kind", json_string(r->kind));
+		if (r->introduced)
+			json_object_set_new(o, "introduced", short_version(r->introduced));
+		if (r->deprecated)
+			json_object_set_new(o, "deprecated", short_version(r->deprecated));
+		if (r->removed)
+			json_object_set_new(o, "removed", short_version(r->removed));
+		if (r->replacement)
+			json_object_set_new(o, "replacement", json_string(r->replacement));
+		if (r->replacement_kind)
+			json_object_set_new(o, "replacementKind", json_string(r->replacement_kind));
+		if (r->replacement_available)
+			json_object_set_new(o, "replacementAvailable", short_version(r->replacement_available));
+		json_object_set_new(o, "stability", json_string(sunset_stability_name(r->stability)));
+		json_object_set_new(o, "source", json_string(r->source ? r->source : ""));
+		if (r->notes)
+			json_object_set_new(o, "notes", json_string(r->notes));
+		json_object_set_new(o, "component", json_string(r->component));
+		json_array_append_new(apis, o);
+	}
+	const sunset_component *c;
+	size_t nc = sunset_table_components(t, &c);
+	for (size_t i = 0; i < nc; i++) {
+		if (component && strcmp(component, c[i].id) != 0)
+			continue;
+		json_t *o = json_object();
+		json_object_set_new(o, "latest", short_version(c[i].latest));
+		json_object_set_new(comps, c[i].id, o);
+	}
+	json_object_set_new(root, "apis", apis);
+	json_object_set_new(root, "components", comps);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+int cmd_versions(cli_options *o)
+{
+	if (cli_apply_env(o) < 0)
+		return SUNSET_EXIT_ERROR;
+	sunset_table *t;
+	if (cli_load_table(o, &t) < 0)
+		return SUNSET_EXIT_ERROR;
+	int rc = SUNSET_EXIT_OK;
+	if (o->component && !sunset_table_component(t, o->component)) {
+		cli_diag("unknown component \"%s\"", o->component);
+		rc = SUNSET_EXIT_ERROR;
+	} else if (!o->output || strcmp(o->output, "text") == 0) {
+		print_text(t, o->component);
+	} else if (strcmp(o->output, "json") == 0) {
+		print_json(t, o->component);
+	} else {
+		cli_diag("versions prints text or json, not \"%s\"", o->output);
+		rc = SUNSET_EXIT_ERROR;
+	}
+	sunset_table_free(t);
+	return rc;
+}
+
+int cmd_version(cli_options *o)
+{
+	(void)o;
+	sunset_table *t;
+	cli_options none;
+	memset(&none, 0, sizeof(none));
+	if (cli_load_table(&none, &t) < 0)
+		return SUNSET_EXIT_ERROR;
+	/* the table's fingerprint: a hash of the compiled-in data files */
+	uint64_t h = 0;
+	for (size_t i = 0; i < sunset_builtin_table_count; i++)
+		h = sunset_hash(sunset_builtin_tables[i].text, sunset_builtin_tables[i].len, h);
+	printf("sunset %s\ntable %016llx\n", SUNSET_VERSION_STRING, (unsigned long long)h);
+	const sunset_component *c;
+	size_t n = sunset_table_components(t, &c);
+	for (size_t i = 0; i < n; i++) {
+		char b[24];
+		sunset_version_format_short(c[i].latest, b);
+		printf("%s %s\n", c[i].id, b);
+	}
+	sunset_table_free(t);
+	return SUNSET_EXIT_OK;
+}

@@ -1,0 +1,281 @@
+/* See tree.h. */
+#include "tree.h"
+
+#include <stdlib.h>
+#include <sys/types.h>
+#include <string.h>
+
+void sunset_limits_default(sunset_limits *l)
+{
+	l->max_depth = SUNSET_DEFAULT_MAX_DEPTH;
+	l->max_document_bytes = SUNSET_DEFAULT_MAX_DOCUMENT_BYTES;
+	l->max_documents = SUNSET_DEFAULT_MAX_DOCUMENTS;
+	l->max_helm_payload = SUNSET_DEFAULT_MAX_HELM_PAYLOAD;
+	l->max_http_body = SUNSET_DEFAULT_MAX_HTTP_BODY;
+}
+
+void tree_init(tree *t, const sunset_limits *lim)
+{
+	memset(t, 0, sizeof(*t));
+	t->lim = lim;
+	sunset_arena_init(&t->arena, lim->max_document_bytes);
+}
+
+void tree_release(tree *t)
+{
+	sunset_arena_release(&t->arena);
+	free(t->pending);
+	free(t->open);
+	memset(t, 0, sizeof(*t));
+}
+
+void tree_begin(tree *t)
+{
+	sunset_arena_reset(&t->arena);
+	t->npending = t->nopen = 0;
+	t->anchor = NULL;
+	t->nanchor = t->capanchor = 0;
+	t->root = NULL;
+	t->failure = NULL;
+}
+
+static bool too_big(tree *t)
+{
+	t->failure = "document is larger than the per-document memory limit";
+	return false;
+}
+
+static void *alloc(tree *t, size_t n)
+{
+	void *p = sunset_arena_alloc(&t->arena, n);
+	if (!p)
+		too_big(t);
+	return p;
+}
+
+static bool remember_anchor(tree *t, const char *name, const sunset_node *n)
+{
+	if (t->nanchor * 2 >= t->capanchor) {
+		size_t cap = t->capanchor ? t->capanchor * 2 : 16;
+		tree_anchor *a = alloc(t, cap * sizeof(*a));
+		if (!a)
+			return false;
+		memset(a, 0, cap * sizeof(*a));
+		for (size_t i = 0; i < t->capanchor; i++) {
+			if (!t->anchor[i].name)
+				continue;
+			size_t h = sunset_hash(t->anchor[i].name, strlen(t->anchor[i].name), 0) & (cap - 1);
+			while (a[h].name)
+				h = (h + 1) & (cap - 1);
+			a[h] = t->anchor[i];
+		}
+		t->anchor = a;
+		t->capanchor = cap;
+	}
+	size_t h = sunset_hash(name, strlen(name), 0) & (t->capanchor - 1);
+	while (t->anchor[h].name) {
+		if (strcmp(t->anchor[h].name, name) == 0) {
+			t->anchor[h].node = n; /* a redefined anchor shadows the old one */
+			return true;
+		}
+		h = (h + 1) & (t->capanchor - 1);
+	}
+	t->anchor[h].name = name;
+	t->anchor[h].node = n;
+	t->nanchor++;
+	return true;
+}
+
+static const sunset_node *find_anchor(const tree *t, const char *name)
+{
+	if (!t->capanchor)
+		return NULL;
+	size_t h = sunset_hash(name, strlen(name), 0) & (t->capanchor - 1);
+	while (t->anchor[h].name) {
+		if (strcmp(t->anchor[h].name, name) == 0)
+			return t->anchor[h].node;
+		h = (h + 1) & (t->capanchor - 1);
+	}
+	return NULL;
+}
+
+static bool push_pending(tree *t, sunset_node *n)
+{
+	if (t->nopen == 0) {
+		if (!t->root)
+			t->root = n;
+		return true;
+	}
+	if (t->npending == t->cappending) {
+		size_t cap = t->cappending ? t->cappending * 2 : 256;
+		/* the pending stack is bounded by the nodes the arena could hold */
+		if (cap * sizeof(sunset_node *) > t->lim->max_document_bytes + 4096)
+			return too_big(t);
+		t->pending = sunset_xrealloc(t->pending, cap * sizeof(*t->pending));
+		t->cappending = cap;
+	}
+	t->pending[t->npending++] = n;
+	return true;
+}
+
+static sunset_node *new_node(tree *t, sunset_node_type type, const char *anchor, uint32_t line,
+			     uint32_t col)
+{
+	sunset_node *n = alloc(t, sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->line = line;
+	n->column = col;
+	if (anchor) {
+		n->anchor = sunset_arena_strdup(&t->arena, anchor);
+		if (!n->anchor || !remember_anchor(t, n->anchor, n)) {
+			too_big(t);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const char *anchor,
+			 uint32_t line, uint32_t col)
+{
+	sunset_node *n = new_node(t, SUNSET_NODE_SCALAR, anchor, line, col);
+	if (!n)
+		return NULL;
+	n->quoted = quoted;
+	n->str = sunset_arena_strndup(&t->arena, s, len);
+	n->len = len;
+	if (!n->str) {
+		too_big(t);
+		return NULL;
+	}
+	return push_pending(t, n) ? n : NULL;
+}
+
+sunset_node *tree_alias(tree *t, const char *name, uint32_t line, uint32_t col)
+{
+	sunset_node *n = new_node(t, SUNSET_NODE_ALIAS, NULL, line, col);
+	if (!n)
+		return NULL;
+	n->str = sunset_arena_strdup(&t->arena, name);
+	if (!n->str) {
+		too_big(t);
+		return NULL;
+	}
+	n->len = strlen(n->str);
+	n->target = find_anchor(t, name);
+	return push_pending(t, n) ? n : NULL;
+}
+
+sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint32_t line,
+			uint32_t col)
+{
+	if (t->nopen >= t->lim->max_depth) {
+		t->failure = "nesting is deeper than the limit";
+		return NULL;
+	}
+	sunset_node *n = new_node(t, type, anchor, line, col);
+	if (!n)
+		return NULL;
+	if (t->nopen == t->capopen) {
+		t->capopen = t->capopen ? t->capopen * 2 : 32;
+		t->open = sunset_xrealloc(t->open, t->capopen * sizeof(*t->open));
+	}
+	t->open[t->nopen].node = n;
+	t->open[t->nopen].first = t->npending;
+	t->nopen++;
+	return n;
+}
+
+int tree_end(tree *t)
+{
+	if (t->nopen == 0)
+		return 0;
+	tree_open *o = &t->open[--t->nopen];
+	size_t n = t->npending - o->first;
+	if (n) {
+		o->node->child = alloc(t, n * sizeof(sunset_node *));
+		if (!o->node->child)
+			return -1;
+		memcpy(o->node->child, t->pending + o->first, n * sizeof(sunset_node *));
+	}
+	o->node->nchild = n;
+	t->npending = o->first;
+	return push_pending(t, o->node) ? 0 : -1;
+}
+
+/* ---- lookups ---- */
+
+const sunset_node *sunset_node_resolve(const sunset_node *n)
+{
+	/* an alias's target was complete before the alias, so no cycles */
+	if (n && n->type == SUNSET_NODE_ALIAS)
+		return n->target;
+	return n;
+}
+
+bool sunset_node_is_scalar(const sunset_node *n)
+{
+	n = sunset_node_resolve(n);
+	return n && n->type == SUNSET_NODE_SCALAR;
+}
+
+bool sunset_scalar_is_null(const sunset_node *n)
+{
+	n = sunset_node_resolve(n);
+	if (!n)
+		return true;
+	if (n->type != SUNSET_NODE_SCALAR || n->quoted)
+		return false;
+	return n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
+	       strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0;
+}
+
+static ssize_t map_index(const sunset_node *map, const char *key)
+{
+	map = sunset_node_resolve(map);
+	if (!map || map->type != SUNSET_NODE_MAPPING)
+		return -1;
+	size_t klen = strlen(key);
+	/* the last occurrence wins, as in Go's decoders */
+	for (size_t i = map->nchild; i >= 2; i -= 2) {
+		const sunset_node *k = sunset_node_resolve(map->child[i - 2]);
+		if (k && k->type == SUNSET_NODE_SCALAR && k->len == klen && memcmp(k->str, key, klen) == 0)
+			return (ssize_t)(i - 2);
+	}
+	return -1;
+}
+
+const sunset_node *sunset_map_get(const sunset_node *map, const char *key)
+{
+	ssize_t i = map_index(map, key);
+	if (i < 0)
+		return NULL;
+	return sunset_node_resolve(map)->child[i + 1];
+}
+
+const sunset_node *sunset_map_get_key(const sunset_node *map, const char *key)
+{
+	ssize_t i = map_index(map, key);
+	if (i < 0)
+		return NULL;
+	return sunset_node_resolve(map)->child[i];
+}
+
+const char *sunset_map_get_str(const sunset_node *map, const char *key)
+{
+	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
+	if (!v || v->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(v))
+		return NULL;
+	return v->str;
+}
+
+const sunset_node *sunset_map_get_path(const sunset_node *map, const char *const *keys, size_t n)
+{
+	const sunset_node *cur = map;
+	for (size_t i = 0; i < n && cur; i++)
+		cur = sunset_node_resolve(sunset_map_get(cur, keys[i]));
+	return cur;
+}

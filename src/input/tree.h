@@ -1,0 +1,49 @@
+/*
+ * Builds sunset_node trees from a stream of events (libyaml's, or the JSON
+ * reader's) into the document arena: children gather on one shared pending
+ * stack and are copied into the arena when their collection closes, so
+ * there is no malloc per node and no realloc of child arrays.
+ */
+#ifndef SUNSET_INPUT_TREE_H
+#define SUNSET_INPUT_TREE_H
+
+#include "sunset/doc.h"
+
+typedef struct tree_open {
+	sunset_node *node;
+	size_t first; /* index of its first child on the pending stack */
+} tree_open;
+
+typedef struct tree_anchor {
+	const char *name;
+	const sunset_node *node;
+} tree_anchor;
+
+typedef struct tree {
+	sunset_arena arena;
+	const sunset_limits *lim;
+	sunset_node **pending;
+	size_t npending, cappending;
+	tree_open *open;
+	size_t nopen, capopen;
+	tree_anchor *anchor; /* open-addressed, in the arena */
+	size_t nanchor, capanchor;
+	sunset_node *root;
+	/* why the document could not be built, or NULL */
+	const char *failure;
+} tree;
+
+void tree_init(tree *t, const sunset_limits *lim);
+void tree_release(tree *t);
+void tree_begin(tree *t);
+/* Each returns the new node, or NULL when a limit stopped the document
+ * (t->failure says which). */
+sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const char *anchor,
+			 uint32_t line, uint32_t col);
+sunset_node *tree_alias(tree *t, const char *name, uint32_t line, uint32_t col);
+sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint32_t line,
+			uint32_t col);
+int tree_end(tree *t);
+static inline size_t tree_depth(const tree *t) { return t->nopen; }
+
+#endif

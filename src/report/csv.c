@@ -1,0 +1,49 @@
+/*
+ * csv: RFC 4180, one header line, the text format's columns (or --columns).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sunset/report.h"
+
+#define MAX_COLUMNS 32
+
+static void field(FILE *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+int sunset_format_csv(FILE *out, const sunset_report *r, const sunset_report_options *opt)
+{
+	const sunset_column *cols[MAX_COLUMNS];
+	size_t ncol;
+	char err[512], cell[1024];
+	if (sunset_columns_parse(opt->columns ? opt->columns
+					      : "file,line,column,kind,namespace,object-name,version,replacement,"
+						"deprecated-in,removed-in,replacement-available-in,component,source",
+				 cols, MAX_COLUMNS, &ncol, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sunset: %s\n", err);
+		return -1;
+	}
+	for (size_t c = 0; c < ncol; c++) {
+		field(out, cols[c]->name);
+		fputs(c + 1 < ncol ? "," : "\r\n", out);
+	}
+	for (size_t i = 0; i < r->nfinding; i++)
+		for (size_t c = 0; c < ncol; c++) {
+			cols[c]->value(&r->finding[i], cell, sizeof(cell));
+			field(out, cell);
+			fputs(c + 1 < ncol ? "," : "\r\n", out);
+		}
+	return 0;
+}

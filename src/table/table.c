@@ -1,0 +1,426 @@
+/*
+ * Loads deprecation tables (our format and pluto's) into rows indexed by a
+ * hash of (apiVersion, kind).  Text goes through the same YAML reader as
+ * manifests, so a bad table file gets the same path:line:column messages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sunset/doc.h"
+#include "sunset/table.h"
+
+struct sunset_table {
+	sunset_arena arena;
+	sunset_api_row **row;
+	size_t nrow, caprow;
+	sunset_api_row **slot; /* open addressing, power of two */
+	size_t capslot;
+	sunset_component *comp;
+	size_t ncomp, capcomp;
+	bool sorted;
+	const sunset_api_row **sorted_rows;
+};
+
+sunset_table *sunset_table_new(void)
+{
+	sunset_table *t = sunset_xcalloc(1, sizeof(*t));
+	sunset_arena_init(&t->arena, 0);
+	return t;
+}
+
+void sunset_table_free(sunset_table *t)
+{
+	if (!t)
+		return;
+	sunset_arena_release(&t->arena);
+	free(t->row);
+	free(t->slot);
+	free(t->comp);
+	free(t->sorted_rows);
+	free(t);
+}
+
+const char *sunset_stability_name(sunset_stability s)
+{
+	switch (s) {
+	case SUNSET_STABILITY_ALPHA: return "alpha";
+	case SUNSET_STABILITY_BETA: return "beta";
+	case SUNSET_STABILITY_GA: return "ga";
+	default: return "";
+	}
+}
+
+static uint64_t key_hash(const char *api_version, const char *kind)
+{
+	uint64_t h = sunset_hash(api_version, strlen(api_version), 0);
+	return sunset_hash(kind, strlen(kind), h);
+}
+
+static sunset_api_row **find_slot(const sunset_table *t, const char *api_version, const char *kind)
+{
+	if (!t->capslot)
+		return NULL;
+	size_t i = key_hash(api_version, kind) & (t->capslot - 1);
+	while (t->slot[i]) {
+		if (strcmp(t->slot[i]->api_version, api_version) == 0 && strcmp(t->slot[i]->kind, kind) == 0)
+			return &t->slot[i];
+		i = (i + 1) & (t->capslot - 1);
+	}
+	return &t->slot[i];
+}
+
+static void rehash(sunset_table *t)
+{
+	size_t cap = t->capslot ? t->capslot * 2 : 256;
+	free(t->slot);
+	t->slot = sunset_xcalloc(cap, sizeof(*t->slot));
+	t->capslot = cap;
+	for (size_t i = 0; i < t->nrow; i++)
+		*find_slot(t, t->row[i]->api_version, t->row[i]->kind) = t->row[i];
+}
+
+static void add_row(sunset_table *t, sunset_api_row *row)
+{
+	sunset_api_row **slot = find_slot(t, row->api_version, row->kind);
+	if (slot && *slot) {
+		/* a later table overrides: replace the row in place */
+		for (size_t i = 0; i < t->nrow; i++)
+			if (t->row[i] == *slot)
+				t->row[i] = row;
+		*slot = row;
+		t->sorted = false;
+		return;
+	}
+	if (t->nrow == t->caprow) {
+		t->caprow = t->caprow ? t->caprow * 2 : 256;
+		t->row = sunset_xrealloc(t->row, t->caprow * sizeof(*t->row));
+	}
+	t->row[t->nrow++] = row;
+	if (t->nrow * 2 > t->capslot)
+		rehash(t);
+	else
+		*find_slot(t, row->api_version, row->kind) = row;
+	t->sorted = false;
+}
+
+static sunset_component *component_get(sunset_table *t, const char *id, bool create)
+{
+	for (size_t i = 0; i < t->ncomp; i++)
+		if (strcmp(t->comp[i].id, id) == 0)
+			return &t->comp[i];
+	if (!create)
+		return NULL;
+	if (t->ncomp == t->capcomp) {
+		t->capcomp = t->capcomp ? t->capcomp * 2 : 16;
+		t->comp = sunset_xrealloc(t->comp, t->capcomp * sizeof(*t->comp));
+	}
+	sunset_component *c = &t->comp[t->ncomp++];
+	c->id = sunset_arena_strdup(&t->arena, id);
+	c->latest = 0;
+	c->latest_inferred = false;
+	return c;
+}
+
+const sunset_component *sunset_table_component(const sunset_table *t, const char *id)
+{
+	return component_get((sunset_table *)t, id, false);
+}
+
+const sunset_api_row *sunset_table_lookup(const sunset_table *t, const char *api_version,
+					  const char *kind)
+{
+	if (!api_version || !kind)
+		return NULL;
+	sunset_api_row **s = find_slot(t, api_version, kind);
+	if (s && *s)
+		return *s;
+	s = find_slot(t, api_version, "*");
+	return s ? *s : NULL;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const sunset_api_row *x = *(const sunset_api_row *const *)a, *y = *(const sunset_api_row *const *)b;
+	int c = strcmp(x->component, y->component);
+	if (!c)
+		c = strcmp(x->api_version, y->api_version);
+	if (!c)
+		c = strcmp(x->kind, y->kind);
+	return c;
+}
+
+size_t sunset_table_rows(const sunset_table *t, const sunset_api_row *const **rows)
+{
+	sunset_table *m = (sunset_table *)t;
+	if (!m->sorted) {
+		free(m->sorted_rows);
+		m->sorted_rows = sunset_xmalloc((m->nrow ? m->nrow : 1) * sizeof(*m->sorted_rows));
+		memcpy(m->sorted_rows, m->row, m->nrow * sizeof(*m->row));
+		qsort(m->sorted_rows, m->nrow, sizeof(*m->sorted_rows), row_cmp);
+		m->sorted = true;
+	}
+	*rows = m->sorted_rows;
+	return m->nrow;
+}
+
+static int comp_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sunset_component *)a)->id, ((const sunset_component *)b)->id);
+}
+
+size_t sunset_table_components(const sunset_table *t, const sunset_component **out)
+{
+	qsort(((sunset_table *)t)->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
+	*out = t->comp;
+	return t->ncomp;
+}
+
+/* ---- loading ---- */
+
+typedef struct load_ctx {
+	sunset_table *t;
+	const char *path;
+	char *err;
+	size_t errlen;
+	bool failed;
+	unsigned ndocs;
+} load_ctx;
+
+static bool load_fail(load_ctx *c, const sunset_node *n, const char *fmt, const char *arg)
+{
+	if (c->failed)
+		return false;
+	c->failed = true;
+	char msg[256];
+	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
+	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, n ? n->line : 1, n ? n->column : 1, msg);
+	return false;
+}
+
+static const char *scalar(load_ctx *c, const sunset_node *map, const char *key, bool required)
+{
+	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
+	if (!v || sunset_scalar_is_null(v)) {
+		if (required)
+			load_fail(c, map, "missing \"%s\"", key);
+		return NULL;
+	}
+	if (v->type != SUNSET_NODE_SCALAR) {
+		load_fail(c, v, "\"%s\" must be a string", key);
+		return NULL;
+	}
+	return v->len ? sunset_arena_strdup(&c->t->arena, v->str) : NULL;
+}
+
+static bool version_field(load_ctx *c, const sunset_node *map, const char *key, sunset_version *out)
+{
+	*out = 0;
+	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
+	if (!v || sunset_scalar_is_null(v) || (v->type == SUNSET_NODE_SCALAR && v->len == 0))
+		return true;
+	if (v->type != SUNSET_NODE_SCALAR || sunset_version_parse(v->str, v->len, out) < 0)
+		return load_fail(c, v, "\"%s\" is not a version like \"1.16\" or \"v1.16.0\"", key);
+	return true;
+}
+
+static sunset_stability stability_of(const char *api_version)
+{
+	const char *v = strrchr(api_version, '/');
+	v = v ? v + 1 : api_version;
+	if (strstr(v, "alpha"))
+		return SUNSET_STABILITY_ALPHA;
+	if (strstr(v, "beta"))
+		return SUNSET_STABILITY_BETA;
+	return SUNSET_STABILITY_GA;
+}
+
+static bool check_known_keys(load_ctx *c, const sunset_node *map, const char *const *known)
+{
+	for (size_t i = 0; i + 1 < map->nchild; i += 2) {
+		const sunset_node *k = sunset_node_resolve(map->child[i]);
+		if (!k || k->type != SUNSET_NODE_SCALAR)
+			return load_fail(c, map->child[i], "keys must be strings%s", NULL);
+		bool ok = false;
+		for (size_t j = 0; known[j]; j++)
+			if (strcmp(k->str, known[j]) == 0)
+				ok = true;
+		if (!ok)
+			return load_fail(c, k, "unknown field \"%s\"", k->str);
+	}
+	return true;
+}
+
+static void load_ours(load_ctx *c, const sunset_node *root)
+{
+	static const char *const top_keys[] = {"component", "latest", "apis", NULL};
+	static const char *const row_keys[] = {"apiVersion", "kind", "introduced", "deprecated", "removed",
+					       "replacement", "replacementKind", "replacementAvailable",
+					       "stability", "source", "notes", NULL};
+	if (!check_known_keys(c, root, top_keys))
+		return;
+	const char *component = scalar(c, root, "component", true);
+	sunset_version latest;
+	if (!component || !version_field(c, root, "latest", &latest))
+		return;
+	if (!latest) {
+		load_fail(c, root, "missing \"latest\"%s", NULL);
+		return;
+	}
+	const sunset_node *apis = sunset_node_resolve(sunset_map_get(root, "apis"));
+	if (!apis || apis->type != SUNSET_NODE_SEQUENCE) {
+		load_fail(c, apis ? apis : root, "\"apis\" must be a list of rows%s", NULL);
+		return;
+	}
+	sunset_component *comp = component_get(c->t, component, true);
+	comp->latest = latest;
+	comp->latest_inferred = false;
+	for (size_t i = 0; i < apis->nchild && !c->failed; i++) {
+		const sunset_node *m = sunset_node_resolve(apis->child[i]);
+		if (!m || m->type != SUNSET_NODE_MAPPING) {
+			load_fail(c, apis->child[i], "each row must be a mapping%s", NULL);
+			return;
+		}
+		if (!check_known_keys(c, m, row_keys))
+			return;
+		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
+		memset(row, 0, sizeof(*row));
+		row->component = comp->id;
+		row->api_version = scalar(c, m, "apiVersion", true);
+		row->kind = scalar(c, m, "kind", true);
+		row->replacement = scalar(c, m, "replacement", false);
+		row->replacement_kind = scalar(c, m, "replacementKind", false);
+		row->source = scalar(c, m, "source", true);
+		row->notes = scalar(c, m, "notes", false);
+		row->origin = c->path;
+		const char *stab = scalar(c, m, "stability", false);
+		if (c->failed || !version_field(c, m, "introduced", &row->introduced) ||
+		    !version_field(c, m, "deprecated", &row->deprecated) ||
+		    !version_field(c, m, "removed", &row->removed) ||
+		    !version_field(c, m, "replacementAvailable", &row->replacement_available))
+			return;
+		if (!row->deprecated && !row->removed) {
+			load_fail(c, m, "a row needs \"deprecated\" or \"removed\"%s", NULL);
+			return;
+		}
+		if (row->deprecated && row->removed && row->deprecated > row->removed) {
+			load_fail(c, sunset_map_get(m, "deprecated"), "deprecated after it was removed%s", NULL);
+			return;
+		}
+		if (stab) {
+			if (strcmp(stab, "alpha") == 0)
+				row->stability = SUNSET_STABILITY_ALPHA;
+			else if (strcmp(stab, "beta") == 0)
+				row->stability = SUNSET_STABILITY_BETA;
+			else if (strcmp(stab, "ga") == 0)
+				row->stability = SUNSET_STABILITY_GA;
+			else {
+				load_fail(c, sunset_map_get(m, "stability"), "stability must be alpha, beta or ga, not \"%s\"", stab);
+				return;
+			}
+		} else {
+			row->stability = stability_of(row->api_version);
+		}
+		add_row(c->t, row);
+	}
+}
+
+/* pluto's versions.yaml: deprecated-versions: [{version, kind, deprecated-in, ...}] */
+static void load_pluto(load_ctx *c, const sunset_node *root)
+{
+	static const char *const row_keys[] = {"version", "kind", "deprecated-in", "removed-in",
+					       "replacement-api", "replacement-available-in", "component", NULL};
+	const sunset_node *list = sunset_node_resolve(sunset_map_get(root, "deprecated-versions"));
+	if (!list || list->type != SUNSET_NODE_SEQUENCE) {
+		load_fail(c, list ? list : root, "\"deprecated-versions\" must be a list%s", NULL);
+		return;
+	}
+	for (size_t i = 0; i < list->nchild && !c->failed; i++) {
+		const sunset_node *m = sunset_node_resolve(list->child[i]);
+		if (!m || m->type != SUNSET_NODE_MAPPING) {
+			load_fail(c, list->child[i], "each entry must be a mapping%s", NULL);
+			return;
+		}
+		if (!check_known_keys(c, m, row_keys))
+			return;
+		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
+		memset(row, 0, sizeof(*row));
+		const char *component = scalar(c, m, "component", false);
+		row->api_version = scalar(c, m, "version", true);
+		row->kind = scalar(c, m, "kind", true);
+		row->replacement = scalar(c, m, "replacement-api", false);
+		if (c->failed || !version_field(c, m, "deprecated-in", &row->deprecated) ||
+		    !version_field(c, m, "removed-in", &row->removed) ||
+		    !version_field(c, m, "replacement-available-in", &row->replacement_available))
+			return;
+		if (!row->deprecated && !row->removed) {
+			load_fail(c, m, "an entry needs \"deprecated-in\" or \"removed-in\"%s", NULL);
+			return;
+		}
+		sunset_component *comp = component_get(c->t, component ? component : "k8s", true);
+		/* pluto files carry no "latest": a new component's is its newest version */
+		sunset_version newest = row->removed > row->deprecated ? row->removed : row->deprecated;
+		if (!comp->latest || (comp->latest_inferred && comp->latest < newest)) {
+			comp->latest = newest;
+			comp->latest_inferred = true;
+		}
+		row->component = comp->id;
+		row->stability = stability_of(row->api_version);
+		row->source = sunset_arena_printf(&c->t->arena, "%s (pluto format)", c->path);
+		row->origin = c->path;
+		add_row(c->t, row);
+	}
+}
+
+static int on_doc(void *ctx, const sunset_doc *doc)
+{
+	load_ctx *c = ctx;
+	const sunset_node *root = sunset_node_resolve(doc->root);
+	if (!root || c->failed)
+		return 0;
+	c->ndocs++;
+	if (root->type != SUNSET_NODE_MAPPING) {
+		load_fail(c, root, "a table is a mapping with \"component\" and \"apis\", or pluto's \"deprecated-versions\"%s", NULL);
+		return 0;
+	}
+	if (sunset_map_get(root, "deprecated-versions"))
+		load_pluto(c, root);
+	else
+		load_ours(c, root);
+	return 0;
+}
+
+static void on_error(void *ctx, uint32_t line, uint32_t column, const char *message)
+{
+	load_ctx *c = ctx;
+	if (c->failed)
+		return;
+	c->failed = true;
+	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, line, column, message);
+}
+
+int sunset_table_load(sunset_table *t, const char *path, const char *text, size_t len, char *err,
+		      size_t errlen)
+{
+	load_ctx c = {.t = t, .path = sunset_arena_strdup(&t->arena, path), .err = err, .errlen = errlen};
+	sunset_limits lim;
+	sunset_limits_default(&lim);
+	sunset_input in = {.fd = -1, .mem = text, .mem_len = len};
+	sunset_doc_sink sink = {.doc = on_doc, .error = on_error, .ctx = &c};
+	sunset_read_yaml(&in, &lim, &sink);
+	if (!c.failed && c.ndocs == 0)
+		snprintf(err, errlen, "%s:1:1: the table is empty", path), c.failed = true;
+	return c.failed ? -1 : 0;
+}
+
+int sunset_table_load_builtin(sunset_table *t, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sunset_builtin_table_count; i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "data/%s", sunset_builtin_tables[i].name);
+		if (sunset_table_load(t, name, sunset_builtin_tables[i].text, sunset_builtin_tables[i].len, err,
+				      errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
