@@ -97,6 +97,13 @@ json_t *sunset_report_to_json(const sunset_report *r, const sunset_report_option
 					    version_json(sunset_targets_get(opt->targets, opt->table, comps[i].id)));
 	}
 	json_object_set_new(root, "target-versions", targets);
+	/* counts, so that a script can check every input was read */
+	json_t *summary = json_object();
+	json_object_set_new(summary, "inputs", json_integer((json_int_t)r->inputs));
+	json_object_set_new(summary, "objects", json_integer((json_int_t)r->objects));
+	json_object_set_new(summary, "findings", json_integer((json_int_t)r->nfinding));
+	json_object_set_new(summary, "errors", json_integer((json_int_t)r->nerror));
+	json_object_set_new(root, "summary", summary);
 	return root;
 }
 
