@@ -184,9 +184,13 @@ static int error_cmp(const void *x, const void *y)
 
 void sunset_report_sort(sunset_report *r)
 {
-	qsort(r->finding, r->nfinding, sizeof(*r->finding), finding_cmp);
-	qsort(r->error, r->nerror, sizeof(*r->error), error_cmp);
-	qsort(r->checked, r->nchecked, sizeof(*r->checked), checked_cmp);
+	/* qsort's base must not be NULL, even for zero elements (UBSan) */
+	if (r->nfinding)
+		qsort(r->finding, r->nfinding, sizeof(*r->finding), finding_cmp);
+	if (r->nerror)
+		qsort(r->error, r->nerror, sizeof(*r->error), error_cmp);
+	if (r->nchecked)
+		qsort(r->checked, r->nchecked, sizeof(*r->checked), checked_cmp);
 }
 
 /*
