@@ -98,7 +98,10 @@ Supported: GET (and HEAD) of /version /healthz /livez /readyz /metrics /api
 /api/v1 /apis /apis/G /apis/G/V, collections and single objects (cluster or
 namespaced), subresource "status".  Query: limit, continue, labelSelector
 (=, ==, !=, exists, !key, in, notin), fieldSelector (metadata.name,
-metadata.namespace, and "type" for secrets), includeObject, resourceVersion.
+metadata.namespace and the per-resource field labels a real server knows, e.g.
+"type" for secrets, "status.phase" for pods; others -> 400), includeObject
+(None|Metadata|Object, for Tables), resourceVersion (ignored, but rejected
+together with continue, like the real server).
 Accept: application/json, as=Table (meta.k8s.io v1/v1beta1),
 as=PartialObjectMetadata[List]; aggregated discovery and protobuf are not
 offered, so clients fall back to plain JSON.
@@ -297,6 +300,32 @@ FIELD_GETTERS = {
 }
 
 
+# field labels a real apiserver supports beyond metadata.name/namespace
+EXTRA_FIELDS = {
+    "pods": ("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+             "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+             "status.podIP", "status.nominatedNodeName"),
+    "secrets": ("type",),
+    "namespaces": ("status.phase",),
+    "nodes": ("spec.unschedulable",),
+    "events": ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+               "involvedObject.uid", "involvedObject.apiVersion",
+               "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+               "reportingComponent", "source", "type"),
+    "jobs": ("status.successful",),
+    "replicasets": ("status.replicas",),
+    "replicationcontrollers": ("status.replicas",),
+}
+
+
+def _dig(o, path):
+    for p in path:
+        o = o.get(p) if isinstance(o, dict) else None
+    if isinstance(o, bool):
+        return "true" if o else "false"
+    return "" if o is None else str(o)
+
+
 def parse_field_selector(sel, resource):
     preds = []
     if not sel or not sel.strip():
@@ -316,8 +345,8 @@ def parse_field_selector(sel, resource):
             raise SelectorError("invalid selector: '%s'; can't understand '%s'" % (sel, req))
         k = k.strip()
         getter = FIELD_GETTERS.get(k)
-        if getter is None and k == "type" and resource == "secrets":
-            getter = lambda o: o.get("type", "")
+        if getter is None and k in EXTRA_FIELDS.get(resource, ()):
+            getter = lambda o, path=k.split("."): _dig(o, path)
         if getter is None:
             raise SelectorError('field label not supported: %s' % k)
         v = v.strip()
@@ -1010,9 +1039,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         scope = ('in the namespace "%s"' % ns) if ns else "at the cluster scope"
         msg = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
             what, self.user, verb, resource, group, scope)
-        details = {"group": group, "kind": resource}
-        if name:
-            details = {"name": name, "group": group, "kind": resource}
+        details = {"name": name} if name else {}
+        if group:  # omitempty, like the real Status
+            details["group"] = group
+        details["kind"] = resource
         self.send_status(status_obj(403, msg, details=details))
 
     def resource_request(self, group, version, rest):
@@ -1071,13 +1101,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return "<unknown>"
 
-    def table_row(self, store, cellfn, key, obj, apiversion, include):
+    def table_row(self, store, cellfn, key, obj, apiversion, include, tv="v1"):
         cells = [obj.get("metadata", {}).get("name", "")] + [
             self.age(obj) if c is None else c for c in cellfn(obj)]
         row = '{"cells":' + dumps(cells)
         if include == "Metadata":
-            row += (',"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",'
-                    '"metadata":%s}' % store.meta_json(key))
+            row += (',"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/%s",'
+                    '"metadata":%s}' % (tv, store.meta_json(key)))
         elif include == "Object":
             item = store.item_json(key, apiversion)
             if not store.crd:  # typed list items lack kind/apiVersion
@@ -1090,8 +1120,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         obj = store.by_key.get(key)
         if obj is None:
             what = store.resource if not store.group else "%s.%s" % (store.resource, store.group)
-            return self.send_status(status_obj(404, '%s "%s" not found' % (what, name), details={
-                "name": name, "group": store.group, "kind": store.resource}))
+            details = {"name": name}
+            if store.group:
+                details["group"] = store.group
+            details["kind"] = store.resource
+            return self.send_status(status_obj(404, '%s "%s" not found' % (what, name),
+                                               details=details))
         neg = negotiate(self.accept, {"", "Table", "PartialObjectMetadata"})
         if neg is None:
             return self.accept_plain()
@@ -1106,7 +1140,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = ('{"kind":"Table","apiVersion":"meta.k8s.io/%s","metadata":{"resourceVersion":%s},'
                     '"columnDefinitions":%s,"rows":[%s]}') % (
                 v, dumps(obj["metadata"].get("resourceVersion", "")), dumps(cols),
-                self.table_row(store, cellfn, key, obj, apiversion, include))
+                self.table_row(store, cellfn, key, obj, apiversion, include, v))
             return self.send_json(body.encode(), ctype="application/json;as=Table;g=meta.k8s.io;v=%s" % v)
         body = '{"kind":%s,"apiVersion":%s,%s' % (dumps(store.kind), dumps(apiversion),
                                                   dumps(obj)[1:])
@@ -1191,7 +1225,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if as_ == "Table":
             cols, cellfn = self.table_columns(store)
             include = self.q.get("includeObject") or "Metadata"
-            rows = ",".join(self.table_row(store, cellfn, k, o, apiversion, include) for k, o in picked)
+            rows = ",".join(self.table_row(store, cellfn, k, o, apiversion, include, v)
+                            for k, o in picked)
             body = '{"kind":"Table","apiVersion":"meta.k8s.io/%s","metadata":%s,"columnDefinitions":%s,"rows":[%s]}' % (
                 v, dumps(meta), dumps(cols), rows)
             return self.send_json(body.encode(), ctype="application/json;as=Table;g=meta.k8s.io;v=%s" % v)
