@@ -42,6 +42,13 @@ typedef struct sunset_report {
 	size_t nchecked, capchecked;
 	uint64_t objects; /* objects checked, kept or not */
 	uint64_t inputs;  /* files, streams and cluster lists read */
+	/* every Helm release revision decoded, findings or not: a newer
+	 * deployed revision without findings hides older revisions' findings */
+	struct sunset_release_seen {
+		const char *namespace, *name, *status;
+		int revision;
+	} *release;
+	size_t nrelease, caprelease;
 } sunset_report;
 
 void sunset_report_init(sunset_report *r);
@@ -56,7 +63,11 @@ void sunset_report_add_checked(sunset_report *r, const sunset_object *o);
 /* Moves everything from src into dst (src is left empty). */
 void sunset_report_merge(sunset_report *dst, sunset_report *src);
 void sunset_report_sort(sunset_report *r);
-/* Keeps only the newest revision of each Helm release (see DESIGN "Helm"). */
+/* Records that a release revision was read (strings are copied). */
+void sunset_report_note_release(sunset_report *r, const char *namespace, const char *name,
+				int revision, const char *status);
+/* Keeps only the newest revision of each Helm release (see DESIGN "Helm"):
+ * the newest deployed revision noted or found, else the newest of any status. */
 void sunset_report_newest_releases(sunset_report *r);
 
 /* Text of the message for a finding, e.g.

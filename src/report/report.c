@@ -20,6 +20,7 @@ void sunset_report_release(sunset_report *r)
 	free(r->finding);
 	free(r->error);
 	free(r->checked);
+	free(r->release);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -93,6 +94,20 @@ void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line, 
 	e->message = keep(r, msg);
 }
 
+void sunset_report_note_release(sunset_report *r, const char *namespace, const char *name,
+				int revision, const char *status)
+{
+	if (r->nrelease == r->caprelease) {
+		r->caprelease = r->caprelease ? r->caprelease * 2 : 16;
+		r->release = sunset_xrealloc(r->release, r->caprelease * sizeof(*r->release));
+	}
+	struct sunset_release_seen *s = &r->release[r->nrelease++];
+	s->namespace = keep(r, namespace);
+	s->name = keep(r, name);
+	s->status = keep(r, status);
+	s->revision = revision;
+}
+
 void sunset_report_merge(sunset_report *dst, sunset_report *src)
 {
 	sunset_arena_adopt(&dst->arena, &src->arena);
@@ -120,9 +135,17 @@ void sunset_report_merge(sunset_report *dst, sunset_report *src)
 		memcpy(dst->checked + dst->nchecked, src->checked, src->nchecked * sizeof(*src->checked));
 		dst->nchecked += src->nchecked;
 	}
+	if (src->nrelease) {
+		if (dst->nrelease + src->nrelease > dst->caprelease) {
+			dst->caprelease = dst->nrelease + src->nrelease;
+			dst->release = sunset_xrealloc(dst->release, dst->caprelease * sizeof(*dst->release));
+		}
+		memcpy(dst->release + dst->nrelease, src->release, src->nrelease * sizeof(*src->release));
+		dst->nrelease += src->nrelease;
+	}
 	dst->objects += src->objects;
 	dst->inputs += src->inputs;
-	src->nfinding = src->nerror = src->nchecked = 0;
+	src->nfinding = src->nerror = src->nchecked = src->nrelease = 0;
 	src->objects = src->inputs = 0;
 }
 
@@ -196,74 +219,111 @@ void sunset_report_sort(sunset_report *r)
 /*
  * Only the newest revision with status deployed of each release counts; the
  * newest of any status when none is deployed.  Releases are keyed by
- * (namespace, name) across every input of the run.
+ * (namespace, name) across every input of the run, and every revision read
+ * is a candidate (the notes), not only those that produced findings: a clean
+ * deployed revision must hide an old superseded one's findings.
  */
 typedef struct release_pick {
 	const char *ns, *name;
-	int best;
-	bool best_deployed;
+	int revision;
+	bool deployed;
 } release_pick;
 
-static release_pick *pick_find(release_pick *p, size_t n, const sunset_object *o)
+static int pick_key_cmp(const release_pick *a, const release_pick *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp_null(p[i].ns, o->release_namespace) == 0 && strcmp_null(p[i].name, o->release) == 0)
-			return &p[i];
-	return NULL;
+	int c = strcmp_null(a->ns, b->ns);
+	return c ? c : strcmp_null(a->name, b->name);
 }
 
-static void consider(release_pick **picks, size_t *n, size_t *cap, const sunset_object *o)
+/* Key order, and within one key the winner first. */
+static int pick_cmp(const void *x, const void *y)
 {
-	if (!o->release || o->source != SUNSET_SOURCE_HELM_RELEASE)
-		return;
-	bool deployed = o->release_status && strcmp(o->release_status, "deployed") == 0;
-	release_pick *p = pick_find(*picks, *n, o);
-	if (!p) {
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			*picks = sunset_xrealloc(*picks, *cap * sizeof(**picks));
-		}
-		p = &(*picks)[(*n)++];
-		p->ns = o->release_namespace;
-		p->name = o->release;
-		p->best = o->revision;
-		p->best_deployed = deployed;
-		return;
+	const release_pick *a = x, *b = y;
+	int c = pick_key_cmp(a, b);
+	if (c)
+		return c;
+	if (a->deployed != b->deployed)
+		return a->deployed ? -1 : 1;
+	if (a->revision != b->revision)
+		return a->revision > b->revision ? -1 : 1;
+	return 0;
+}
+
+static bool is_release_object(const sunset_object *o)
+{
+	return o->release && o->source == SUNSET_SOURCE_HELM_RELEASE;
+}
+
+static void pick_add(release_pick **p, size_t *n, size_t *cap, const char *ns, const char *name,
+		     int revision, const char *status)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*p = sunset_xrealloc(*p, *cap * sizeof(**p));
 	}
-	if ((deployed && !p->best_deployed) ||
-	    (deployed == p->best_deployed && o->revision > p->best)) {
-		p->best = o->revision;
-		p->best_deployed = deployed;
+	release_pick *k = &(*p)[(*n)++];
+	k->ns = ns;
+	k->name = name;
+	k->revision = revision;
+	k->deployed = status && strcmp(status, "deployed") == 0;
+}
+
+/* Is o from a revision other than its release's winner? */
+static bool superseded(const release_pick *win, size_t n, const sunset_object *o)
+{
+	if (!is_release_object(o))
+		return false;
+	release_pick key = {.ns = o->release_namespace, .name = o->release};
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = pick_key_cmp(&win[mid], &key);
+		if (c == 0)
+			return win[mid].revision != o->revision;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return false;
 }
 
 void sunset_report_newest_releases(sunset_report *r)
 {
-	release_pick *picks = NULL;
+	release_pick *p = NULL;
 	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < r->nfinding; i++)
-		consider(&picks, &n, &cap, &r->finding[i].obj);
-	for (size_t i = 0; i < r->nchecked; i++)
-		consider(&picks, &n, &cap, &r->checked[i]);
-	if (!n)
-		return;
-	size_t j = 0;
+	for (size_t i = 0; i < r->nrelease; i++)
+		pick_add(&p, &n, &cap, r->release[i].namespace, r->release[i].name,
+			 r->release[i].revision, r->release[i].status);
+	/* objects from a source that did not note its release still compete */
 	for (size_t i = 0; i < r->nfinding; i++) {
 		const sunset_object *o = &r->finding[i].obj;
-		if (o->release && o->source == SUNSET_SOURCE_HELM_RELEASE && pick_find(picks, n, o)->best != o->revision)
-			continue;
-		r->finding[j++] = r->finding[i];
+		if (is_release_object(o))
+			pick_add(&p, &n, &cap, o->release_namespace, o->release, o->revision, o->release_status);
 	}
-	r->nfinding = j;
-	j = 0;
 	for (size_t i = 0; i < r->nchecked; i++) {
 		const sunset_object *o = &r->checked[i];
-		if (o->release && o->source == SUNSET_SOURCE_HELM_RELEASE && pick_find(picks, n, o)->best != o->revision)
-			continue;
-		r->checked[j++] = r->checked[i];
+		if (is_release_object(o))
+			pick_add(&p, &n, &cap, o->release_namespace, o->release, o->revision, o->release_status);
 	}
+	if (!n)
+		return;
+	qsort(p, n, sizeof(*p), pick_cmp);
+	size_t w = 0; /* keep the first (winning) entry of each key */
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || pick_key_cmp(&p[w - 1], &p[i]) != 0)
+			p[w++] = p[i];
+	size_t j = 0;
+	for (size_t i = 0; i < r->nfinding; i++)
+		if (!superseded(p, w, &r->finding[i].obj))
+			r->finding[j++] = r->finding[i];
+	r->nfinding = j;
+	j = 0;
+	for (size_t i = 0; i < r->nchecked; i++)
+		if (!superseded(p, w, &r->checked[i]))
+			r->checked[j++] = r->checked[i];
 	r->nchecked = j;
-	free(picks);
+	free(p);
 }
 
 void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen)
