@@ -2,6 +2,7 @@
 # file at run time.  Run by the build: cmake -DOUT=... -DFILES=a;b -P embed.cmake
 set(body "/* Generated from the files in data/ by cmake/embed.cmake. Do not edit. */\n#include \"sunset/table.h\"\n\n")
 set(entries "")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(i 0)
 foreach(f IN LISTS FILES)
   file(READ "${f}" hex HEX)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -77,63 +78,119 @@ static void add_hint(stream *s, uint64_t off, uint32_t line, uint8_t kind, const
 	}
 }
 
+/* Word-at-a-time newline count: the hint scan must see every byte, and a
+ * memchr call per short YAML line costs more than the bytes themselves. */
 static size_t count_newlines(const unsigned char *p, const unsigned char *end)
 {
+	const uint64_t nl = 0x0a0a0a0a0a0a0a0aULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
 	size_t n = 0;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
+	while (p < end && ((uintptr_t)p & 7))
+		n += *p++ == '\n';
+	while (end - p >= 8) {
+		/* up to 255 words per batch: per-byte counters in one register */
+		size_t words = (size_t)(end - p) / 8;
+		if (words > 255)
+			words = 255;
+		uint64_t nonzero = 0;
+		for (size_t i = 0; i < words; i++, p += 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			w ^= nl; /* newline bytes become zero */
+			nonzero += ((((w & low7) + low7) | w) >> 7) & 0x0101010101010101ULL;
+		}
+		n += words * 8 - (size_t)((nonzero * 0x0101010101010101ULL) >> 56);
 	}
+	while (p < end)
+		n += *p++ == '\n';
 	return n;
 }
 
-/* Looks at one line [p, end) (end excludes the newline). */
-static void scan_line(stream *s, const unsigned char *p, const unsigned char *end,
-		      uint32_t line, bool at_line_start)
+static bool at_line_start(const stream *s, const unsigned char *p, const unsigned char *region)
 {
-	const unsigned char *q = p;
-	uint64_t off = s->base_off + (uint64_t)(p - s->buf);
-	if (at_line_start) {
-		if (end - p >= 3 && p[0] == '-' && p[1] == '-' && p[2] == '-' &&
-		    (end - p == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r'))
-			add_hint(s, off, line, HINT_SEPARATOR, NULL, 0);
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		if (end - q > 9 && memcmp(q, "# Source:", 9) == 0) {
-			const unsigned char *v = q + 9, *ve = end;
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-				ve--;
-			if (ve > v && (size_t)(ve - v) <= MAX_SOURCE_PATH)
-				add_hint(s, off, line, HINT_SOURCE, (const char *)v, (size_t)(ve - v));
-		}
+	return p > region ? p[-1] == '\n' : !s->scan_mid_line;
+}
+
+/* A "#" at h: "# Source: x" when only blanks precede it on its line, and
+ * "sunset:ignore" anywhere in the comment. */
+static void scan_comment(stream *s, const unsigned char *region, const unsigned char *h,
+			 const unsigned char *end, uint32_t line)
+{
+	const unsigned char *ls = h;
+	while (ls > region && (ls[-1] == ' ' || ls[-1] == '\t'))
+		ls--;
+	const unsigned char *le = memchr(h, '\n', (size_t)(end - h));
+	if (!le)
+		le = end;
+	uint64_t off = s->base_off + (uint64_t)(ls - s->buf);
+	if (at_line_start(s, ls, region) && le - h > 9 && memcmp(h, "# Source:", 9) == 0) {
+		const unsigned char *v = h + 9, *ve = le;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+			ve--;
+		if (ve > v && (size_t)(ve - v) <= MAX_SOURCE_PATH)
+			add_hint(s, off, line, HINT_SOURCE, (const char *)v, (size_t)(ve - v));
 	}
-	const unsigned char *hash = memchr(p, '#', (size_t)(end - p));
-	if (hash && memmem(hash, (size_t)(end - hash), "sunset:ignore", 13))
+	if ((h == region || h[-1] == ' ' || h[-1] == '\t' || at_line_start(s, h, region)) &&
+	    memmem(h, (size_t)(le - h), "sunset:ignore", 13))
 		add_hint(s, off, line, HINT_IGNORE, NULL, 0);
 }
 
-/* Notes hints on the complete lines in [scanned, limit). */
+static bool separator_at(const unsigned char *p, const unsigned char *end)
+{
+	return end - p >= 3 && p[0] == '-' && p[1] == '-' && p[2] == '-' &&
+	       (end - p == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r' || p[3] == '\n');
+}
+
+/*
+ * Notes hints on the complete lines in [scanned, limit): walks the "#" and
+ * "\n---" hits in order, counting newlines only between hits.
+ */
 static void scan_hints(stream *s, size_t limit, bool final)
 {
-	const unsigned char *p = s->buf + s->scanned, *end = s->buf + limit;
-	while (p < end) {
-		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl && !final)
-			break;
-		const unsigned char *le = nl ? nl : end;
-		if (s->hints_on)
-			scan_line(s, p, le, s->scanned_line, !s->scan_mid_line);
-		s->scan_mid_line = false;
-		if (!nl) {
-			p = end;
-			break;
-		}
-		s->scanned_line++;
-		p = nl + 1;
+	const unsigned char *region = s->buf + s->scanned, *end = s->buf + limit;
+	if (!final) {
+		/* only complete lines: stop after the last newline */
+		const unsigned char *q = end;
+		while (q > region && q[-1] != '\n')
+			q--;
+		end = q;
 	}
-	s->scanned = (size_t)(p - s->buf);
+	if (end <= region)
+		return;
+	const unsigned char *p = region; /* newlines are counted up to p */
+	uint32_t line = s->scanned_line;
+	if (s->hints_on) {
+		const unsigned char *hash = memchr(region, '#', (size_t)(end - region));
+		const unsigned char *sep;
+		if (!s->scan_mid_line && separator_at(region, end))
+			sep = region;
+		else {
+			sep = memmem(region, (size_t)(end - region), "\n---", 4);
+			sep = sep ? sep + 1 : NULL;
+		}
+		while (hash || sep) {
+			bool take_sep = sep && (!hash || sep < hash);
+			const unsigned char *h = take_sep ? sep : hash;
+			line += (uint32_t)count_newlines(p, h);
+			p = h;
+			if (take_sep) {
+				if (separator_at(h, end))
+					add_hint(s, s->base_off + (uint64_t)(h - s->buf), line, HINT_SEPARATOR, NULL, 0);
+				const unsigned char *n = h + 1 < end ? memmem(h + 1, (size_t)(end - h - 1), "\n---", 4) : NULL;
+				sep = n ? n + 1 : NULL;
+			} else {
+				scan_comment(s, region, h, end, line);
+				/* the rest of a comment line holds no more hints */
+				const unsigned char *le = memchr(h, '\n', (size_t)(end - h));
+				hash = le ? memchr(le, '#', (size_t)(end - le)) : NULL;
+			}
+		}
+	}
+	line += (uint32_t)count_newlines(p, end);
+	s->scanned_line = line;
+	s->scan_mid_line = end[-1] != '\n';
+	s->scanned = (size_t)(end - s->buf);
 }
 
 bool stream_fill(stream *s)

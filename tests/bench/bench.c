@@ -246,7 +246,8 @@ int main(int argc, char **argv)
 {
 	size_t size_mib = 256;
 	const char *source = NULL, *work = NULL;
-	int big = 0, runs = 3;
+	int big = 0, runs = 3, keep = 0, reuse = 0;
+	const char *only = NULL; /* "floor" or "scan": one in-process run, for profilers */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--size") && i + 1 < argc)
 			size_mib = (size_t)strtoul(argv[++i], NULL, 10);
@@ -258,8 +259,14 @@ int main(int argc, char **argv)
 			runs = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
 		else if (!strcmp(argv[i], "--big"))
 			big = 1;
+		else if (!strcmp(argv[i], "--keep"))
+			keep = 1;
+		else if (!strcmp(argv[i], "--reuse"))
+			reuse = 1; /* the corpus a --keep run left in --work */
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: sunset-bench [--size MiB] [--source DIR] [--work DIR] [--big] [--runs N]\n");
+			fprintf(stderr, "usage: sunset-bench [--size MiB] [--source DIR] [--work DIR] [--big] [--runs N] [--keep] [--reuse] [--only floor|scan]\n");
 			return 2;
 		}
 	}
@@ -272,10 +279,27 @@ int main(int argc, char **argv)
 	}
 	strvec files = {0};
 	size_t total;
-	build_corpus(source, work, size_mib << 20, big, &files, &total);
+	if (reuse) {
+		find_manifests(work, &files);
+		qsort(files.s, files.n, sizeof(*files.s), cmp);
+		struct stat st;
+		total = 0;
+		for (size_t k = 0; k < files.n; k++)
+			if (stat(files.s[k], &st) == 0)
+				total += (size_t)st.st_size;
+	} else {
+		build_corpus(source, work, size_mib << 20, big, &files, &total);
+	}
 	double mb = (double)total / 1e6;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("corpus: %zu files, %.1f MB from %s%s\n", files.n, mb, source, big ? " (one file)" : "");
+	if (only) {
+		if (!strcmp(only, "floor"))
+			floor_loop(&files);
+		else
+			scan_run(&files, 1);
+		return 0;
+	}
 	floor_loop(&files); /* warm the page cache */
 	result fl = best_of(runs, floor_fn, &files, 1);
 	result s1 = best_of(runs, scan_run, &files, 1);
@@ -287,7 +311,7 @@ int main(int argc, char **argv)
 	snprintf(label, sizeof(label), "sunset -j%ld", cpus);
 	printf("%-28s %9.1f %9.2fx %9.1f MiB\n", label, mb / sn.seconds, fl.seconds / sn.seconds, sn.max_rss_kib / 1024.0);
 	printf("speed-up -j%ld over -j1: %.2fx\n", cpus, s1.seconds / sn.seconds);
-	for (size_t i = 0; i < files.n; i++)
+	for (size_t i = 0; keep == 0 && i < files.n; i++)
 		unlink(files.s[i]);
 	if (work == tmpl || !strcmp(work, tmpl))
 		rmdir(work);
