@@ -143,8 +143,10 @@ static bool separator_at(const unsigned char *p, const unsigned char *end)
 }
 
 /*
- * Notes hints on the complete lines in [scanned, limit): walks the "#" and
- * "\n---" hits in order, counting newlines only between hits.
+ * Notes hints on the complete lines in [scanned, limit): walks the "#"
+ * hits, counting newlines only between hits.  "---" lines are not looked
+ * for here: only a reader restarting after an error needs them, and it
+ * searches the window then (stream_next_separator).
  */
 static void scan_hints(stream *s, size_t limit, bool final)
 {
@@ -162,29 +164,13 @@ static void scan_hints(stream *s, size_t limit, bool final)
 	uint32_t line = s->scanned_line;
 	if (s->hints_on) {
 		const unsigned char *hash = memchr(region, '#', (size_t)(end - region));
-		const unsigned char *sep;
-		if (!s->scan_mid_line && separator_at(region, end))
-			sep = region;
-		else {
-			sep = memmem(region, (size_t)(end - region), "\n---", 4);
-			sep = sep ? sep + 1 : NULL;
-		}
-		while (hash || sep) {
-			bool take_sep = sep && (!hash || sep < hash);
-			const unsigned char *h = take_sep ? sep : hash;
-			line += (uint32_t)count_newlines(p, h);
-			p = h;
-			if (take_sep) {
-				if (separator_at(h, end))
-					add_hint(s, s->base_off + (uint64_t)(h - s->buf), line, HINT_SEPARATOR, NULL, 0);
-				const unsigned char *n = h + 1 < end ? memmem(h + 1, (size_t)(end - h - 1), "\n---", 4) : NULL;
-				sep = n ? n + 1 : NULL;
-			} else {
-				scan_comment(s, region, h, end, line);
-				/* the rest of a comment line holds no more hints */
-				const unsigned char *le = memchr(h, '\n', (size_t)(end - h));
-				hash = le ? memchr(le, '#', (size_t)(end - le)) : NULL;
-			}
+		while (hash) {
+			line += (uint32_t)count_newlines(p, hash);
+			p = hash;
+			scan_comment(s, region, hash, end, line);
+			/* the rest of a comment line holds no more hints */
+			const unsigned char *le = memchr(hash, '\n', (size_t)(end - hash));
+			hash = le ? memchr(le, '#', (size_t)(end - le)) : NULL;
 		}
 	}
 	line += (uint32_t)count_newlines(p, end);
@@ -256,18 +242,34 @@ bool stream_seek(stream *s, uint64_t off)
 bool stream_next_separator(stream *s, uint32_t line, uint64_t *off, uint32_t *sep_line)
 {
 	for (;;) {
-		for (size_t i = 0; i < s->nhint; i++) {
-			if (s->hint[i].kind == HINT_SEPARATOR && s->hint[i].line > line &&
-			    s->hint[i].offset >= s->base_off) {
-				*off = s->hint[i].offset;
-				*sep_line = s->hint[i].line;
+		/* walk the complete lines of the window, numbering them back from
+		 * the hint scan's position */
+		const unsigned char *p = s->buf, *end = s->buf + s->scanned;
+		uint32_t l = s->scanned_line - (uint32_t)count_newlines(p, end);
+		if (s->base_off > 0) {
+			/* the window may start mid-line: skip to the next line start */
+			const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl + 1 : end;
+			l++;
+		}
+		while (p < end) {
+			if (l > line && separator_at(p, end)) {
+				*off = s->base_off + (uint64_t)(p - s->buf);
+				*sep_line = l;
 				return true;
 			}
+			const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				break;
+			p = nl + 1;
+			l++;
 		}
-		/* nothing noted yet: consume the window and read on */
-		stream_prune_hints(s, line + 1);
+		/* nothing in the window: consume it and read on (at the end of
+		 * input the fill finishes the last line; search it once more) */
+		if (s->eof && s->scanned == s->len)
+			return false;
 		s->pos = s->len;
-		if (!stream_fill(s))
+		if (!stream_fill(s) && s->err)
 			return false;
 	}
 }

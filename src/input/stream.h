@@ -6,8 +6,7 @@
  * few tens of KiB ahead of where it reports an error).
  *
  * While bytes stream past, the window notes the comment lines the parsers
- * drop: "# Source: path" (Helm-rendered output), "# sunset:ignore", and the
- * "---" lines where a reader may restart.
+ * drop: "# Source: path" (Helm-rendered output) and "# sunset:ignore".
  */
 #ifndef SUNSET_INPUT_STREAM_H
 #define SUNSET_INPUT_STREAM_H
@@ -18,7 +17,7 @@
 
 #include "sunset/doc.h"
 
-enum stream_hint_kind { HINT_SOURCE, HINT_IGNORE, HINT_SEPARATOR };
+enum stream_hint_kind { HINT_SOURCE, HINT_IGNORE };
 
 typedef struct stream_hint {
 	uint64_t offset; /* absolute byte offset of the line start */

@@ -228,6 +228,7 @@ int sunset_read_yaml(const sunset_input *in, const sunset_limits *lim, sunset_do
 	stream_open(&r.s, in, true);
 	tree_init(&r.t, lim);
 	int rc = 0;
+	uint32_t restarted_at = 0;
 	for (;;) {
 		uint32_t stop_line = 0;
 		int res = run_parser(&r, &stop_line);
@@ -239,8 +240,12 @@ int sunset_read_yaml(const sunset_input *in, const sunset_limits *lim, sunset_do
 		}
 		uint64_t off;
 		uint32_t sep_line;
-		if (!stream_next_separator(&r.s, stop_line, &off, &sep_line) || !stream_seek(&r.s, off))
+		/* a "---" on the failing line itself may start the next document,
+		 * unless the last restart was there already */
+		uint32_t after = restarted_at == stop_line ? stop_line : stop_line - 1;
+		if (!stream_next_separator(&r.s, after, &off, &sep_line) || !stream_seek(&r.s, off))
 			break;
+		restarted_at = sep_line;
 		stream_prune_hints(&r.s, sep_line);
 		r.prev_end_line = sep_line;
 		r.line_base = sep_line - 1;
