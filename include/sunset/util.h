@@ -80,4 +80,8 @@ char *sunset_xstrdup(const char *s);
 
 bool sunset_str_ends_with(const char *s, const char *suffix);
 
+/* Length of the valid UTF-8 sequence at s (n bytes available) with its code
+ * point in *cp; 0 when the bytes are not UTF-8 (overlong, surrogate, cut). */
+size_t sunset_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
 #endif

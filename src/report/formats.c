@@ -13,6 +13,8 @@ const sunset_format sunset_formats[] = {
 	{"yaml", sunset_format_yaml, false},
 	{"csv", sunset_format_csv, false},
 	{"markdown", sunset_format_markdown, false},
+	{"sarif", sunset_format_sarif, false},
+	{"junit", sunset_format_junit, true},
 	{"github", sunset_format_github, false},
 };
 const size_t sunset_format_count = sizeof(sunset_formats) / sizeof(sunset_formats[0]);
