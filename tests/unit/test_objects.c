@@ -1,0 +1,136 @@
+/*
+ * The expanders: which objects one document holds, where each one is, and
+ * what it carries (List items, last-applied annotations, managedFields).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sunset/scan.h"
+
+static sunset_table *table;
+
+static int setup(void **state)
+{
+	(void)state;
+	char err[256];
+	table = sunset_table_new();
+	return sunset_table_load_builtin(table, err, sizeof(err));
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sunset_table_free(table);
+	return 0;
+}
+
+/* Scans text as a file named "t.yaml" at k8s 1.36; findings as
+ * "line:col source kind name [manager]" lines, sorted. */
+static void scan(const char *text, bool json, const char *stdin_name, char *out, size_t outlen)
+{
+	sunset_scan_options opt;
+	sunset_scan_options_init(&opt, table);
+	static const char *const extra[] = {"kapp.k14s.io/original"};
+	opt.annotations = extra;
+	opt.nannotations = 1;
+	sunset_report r;
+	sunset_report_init(&r);
+	sunset_origin origin = {.path = stdin_name ? stdin_name : "t.yaml",
+				.source = stdin_name ? SUNSET_SOURCE_STDIN : SUNSET_SOURCE_FILE};
+	sunset_input in = {.fd = -1, .mem = text, .mem_len = strlen(text)};
+	sunset_scan_input(&opt, &r, &origin, &in, json);
+	sunset_report_sort(&r);
+	size_t off = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r.nfinding && off < outlen; i++) {
+		const sunset_object *o = &r.finding[i].obj;
+		off += (size_t)snprintf(out + off, outlen - off, "%s:%u:%u %s %s %s%s%s%s\n", o->file_path, o->line, o->column,
+					sunset_source_name(o->source), o->kind, o->name ? o->name : "-",
+					o->manager ? " " : "", o->manager ? o->manager : "",
+					o->template_path ? " tpl" : "");
+	}
+	for (size_t i = 0; i < r.nerror && off < outlen; i++)
+		off += (size_t)snprintf(out + off, outlen - off, "error %u:%u %s\n", r.error[i].line, r.error[i].column,
+					r.error[i].message);
+	sunset_report_release(&r);
+}
+
+static void rows(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *text;
+		bool json;
+		const char *want;
+	} cases[] = {
+		{"plain", "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: a\n", false,
+		 "t.yaml:1:13 file Ingress a\n"},
+		{"keys in any order", "metadata: {name: b}\nkind: Ingress\n\napiVersion:   \"extensions/v1beta1\"\n", false,
+		 "t.yaml:4:15 file Ingress b\n"},
+		{"generateName", "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  generateName: job-\n", false,
+		 "t.yaml:1:13 file CronJob job-\n"},
+		{"List items, nested List", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: extensions/v1beta1\n  kind: Ingress\n  metadata: {name: i1}\n- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: batch/v1beta1\n    kind: CronJob\n    metadata: {name: i2}\n", false,
+		 "t.yaml:4:15 file Ingress i1\nt.yaml:10:17 file CronJob i2\n"},
+		{"typed List", "{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"IngressList\",\"items\":[{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"Ingress\",\"metadata\":{\"name\":\"j\"}}]}", true,
+		 "t.yaml:1:80 file Ingress j\n"},
+		{"last-applied, same kind",
+		 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: |\n      {\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"}}\n", false,
+		 "t.yaml:7:7 last-applied Deployment web\n"},
+		{"last-applied of another kind is ignored",
+		 "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: ds-1\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"ds\"}}'\n", false,
+		 ""},
+		{"extra annotation (--annotation)",
+		 "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: k\n  annotations:\n    kapp.k14s.io/original: '{\"apiVersion\":\"networking.k8s.io/v1beta1\",\"kind\":\"Ingress\",\"metadata\":{\"name\":\"k\"}}'\n", false,
+		 "t.yaml:6:28 last-applied Ingress k kapp.k14s.io/original\n"},
+		{"broken last-applied is an error at the annotation",
+		 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"apiVersion\": '\n", false,
+		 "error 6:55 annotation kubectl.kubernetes.io/last-applied-configuration: invalid JSON: expected a value at end of input\n"},
+		{"managedFields",
+		 "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\n  managedFields:\n  - manager: helm\n    operation: Update\n    apiVersion: autoscaling/v2beta2\n  - manager: kubectl-client-side-apply\n    operation: Update\n    apiVersion: autoscaling/v1\n  - manager: kube-controller-manager\n    apiVersion: autoscaling/v2\n", false,
+		 "t.yaml:8:17 managed-fields HorizontalPodAutoscaler h helm\n"},
+		{"alias: the alias is the place to edit",
+		 "x: &v batch/v1beta1\napiVersion: *v\nkind: CronJob\nmetadata: {name: al}\n", false,
+		 "t.yaml:2:13 file CronJob al\n"},
+		{"ignore comment on the apiVersion line only",
+		 "apiVersion: batch/v1beta1 # sunset:ignore\nkind: CronJob\nmetadata: {name: quiet}\n---\n# sunset:ignore\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: loud}\n", false,
+		 "t.yaml:6:13 file CronJob loud\n"},
+		{"not objects: scalars, sequences, missing kind",
+		 "just text\n---\n- a\n- b\n---\napiVersion: extensions/v1beta1\nmetadata: {name: nokind}\n---\nkind: Ingress\n", false, ""},
+		{"apiVersion that is not a string", "apiVersion: [extensions/v1beta1]\nkind: Ingress\n", false, ""},
+	};
+	char out[4096];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		scan(cases[i].text, cases[i].json, NULL, out, sizeof(out));
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("case \"%s\":\n got: %s\nwant: %s", cases[i].name, out, cases[i].want);
+	}
+}
+
+/* helm template ... | sunset scan -: "# Source:" names the template and,
+ * on stdin, the file. */
+static void helm_rendered_stdin(void **state)
+{
+	(void)state;
+	char out[1024];
+	scan("---\n# Source: app/templates/a.yaml\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\n"
+	     "---\n# Source: app/templates/b.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\n",
+	     false, "<stdin>", out, sizeof(out));
+	assert_string_equal(out, "app/templates/a.yaml:3:13 stdin CronJob a tpl\n");
+	scan("---\n# Source: app/templates/a.yaml\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\n",
+	     false, NULL, out, sizeof(out));
+	assert_string_equal(out, "t.yaml:3:13 file CronJob a tpl\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rows),
+		cmocka_unit_test(helm_rendered_stdin),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
