@@ -80,7 +80,7 @@ static void rows(void **state)
 		 "t.yaml:1:80 file Ingress j\n"},
 		{"last-applied, same kind",
 		 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: |\n      {\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"}}\n", false,
-		 "t.yaml:7:7 last-applied Deployment web\n"},
+		 "t.yaml:6:55 last-applied Deployment web\n"},
 		{"last-applied of another kind is ignored",
 		 "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: ds-1\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"apiVersion\":\"extensions/v1beta1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"ds\"}}'\n", false,
 		 ""},
