@@ -26,7 +26,7 @@ static int buf_reserve(sunset_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
-	if (cap > b->max + 1)
+	if (b->max < (size_t)-1 && cap > b->max + 1) /* max + 1 wraps for "no maximum" */
 		cap = b->max + 1;
 	b->data = sunset_xrealloc(b->data, cap);
 	b->cap = cap;
