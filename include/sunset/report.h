@@ -49,6 +49,14 @@ typedef struct sunset_report {
 		int revision;
 	} *release;
 	size_t nrelease, caprelease;
+	/* deprecations declared by CustomResourceDefinitions read in this run,
+	 * and the custom resources (objects of no table row) they may apply to;
+	 * matched once every input is read (sunset_report_apply_crds) */
+	sunset_api_row **crd_row;
+	size_t ncrd_row, capcrd_row;
+	bool *crd_served; /* parallel to crd_row: false when served: false */
+	sunset_object *custom;
+	size_t ncustom, capcustom;
 } sunset_report;
 
 void sunset_report_init(sunset_report *r);
@@ -69,6 +77,13 @@ void sunset_report_note_release(sunset_report *r, const char *namespace, const c
 /* Keeps only the newest revision of each Helm release (see DESIGN "Helm"):
  * the newest deployed revision noted or found, else the newest of any status. */
 void sunset_report_newest_releases(sunset_report *r);
+
+/* A version a CRD declares deprecated (served: false counts as removed);
+ * the row's strings are copied into the report. */
+void sunset_report_add_crd_row(sunset_report *r, const sunset_api_row *row, bool served);
+/* An object whose apiVersion no table row names, kept for the CRD pass
+ * (sunset_scan_apply_crds in scan.h). */
+void sunset_report_add_custom(sunset_report *r, const sunset_object *o);
 
 /* Text of the message for a finding, e.g.
  * "extensions/v1beta1 Deployment was removed in v1.16.0; use apps/v1". */

@@ -55,6 +55,25 @@ void sunset_objects_from_doc(const sunset_scan_options *opt, sunset_report *r,
 void sunset_objects_from_node(const sunset_scan_options *opt, sunset_report *r,
 			      const sunset_origin *origin, const sunset_doc *doc,
 			      const sunset_node *obj);
+/*
+ * An item of a cluster list: its kind comes from the list (items carry none,
+ * or PartialObjectMetadata's).  The item itself is not checked, since its
+ * apiVersion is only the one sunset asked for; what it carries is:
+ * annotations, every managedFields entry, a Helm release payload.
+ */
+void sunset_objects_from_cluster_item(const sunset_scan_options *opt, sunset_report *r,
+				      const sunset_origin *origin, const sunset_doc *doc,
+				      const sunset_node *obj, const char *kind);
+
+/* A CustomResourceDefinition object: notes the versions it declares
+ * deprecated or no longer served (component "crd"). */
+void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
+		       const sunset_origin *origin, const sunset_node *crd);
+/* Once every input is read: findings for custom resources at versions their
+ * CRDs deprecate (the CRD may be in another file than its resources). */
+void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r);
+/* "crd" is the component of CRD-declared rows. */
+#define SUNSET_CRD_COMPONENT "crd"
 
 /* Reads one input (YAML or JSON, sniffed) into r.  Errors go into r. */
 void sunset_scan_input(const sunset_scan_options *opt, sunset_report *r,

@@ -149,7 +149,13 @@ void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const
 	if (r->keep_checked)
 		sunset_report_add_checked(r, o);
 	const sunset_api_row *row = sunset_table_lookup(opt->table, o->api_version, o->kind);
-	if (!row || !component_selected(opt->components, row->component) || o->ignored)
+	if (!row) {
+		/* maybe a custom resource whose CRD deprecates its version */
+		if (!o->ignored && strchr(o->api_version, '.') && strchr(o->api_version, '/'))
+			sunset_report_add_custom(r, o);
+		return;
+	}
+	if (!component_selected(opt->components, row->component) || o->ignored)
 		return;
 	sunset_version target = sunset_targets_get(&opt->targets, opt->table, row->component);
 	sunset_status st;

@@ -115,8 +115,8 @@ int cli_prepare(cli_options *o, cli_run *run)
 			}
 			memcpy(id, p, n);
 			id[n] = '\0';
-			if (!sunset_table_component(run->table, id)) {
-				cli_diag("unknown component \"%s\" in --components (see sunset versions)", id);
+			if (!sunset_table_component(run->table, id) && strcmp(id, SUNSET_CRD_COMPONENT) != 0) {
+				cli_diag("unknown component \"%s\" in --components (see sunset versions; \"crd\" selects CRD-declared deprecations)", id);
 				return -1;
 			}
 			p = *end ? end + 1 : end;
@@ -166,18 +166,68 @@ void cli_finish_release(cli_run *run)
 
 /* ---- baseline ---- */
 
-static bool same(const char *a, json_t *b)
+/* "./a/b.yaml" and "a/b.yaml" name the same file: `sunset scan .` and
+ * `sunset scan a` share a baseline and ignore rules. */
+static const char *plain_path(const char *p)
 {
-	const char *s = json_string_value(b);
-	return strcmp(a ? a : "", s ? s : "") == 0;
+	while (p && p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	return p ? p : "";
+}
+
+static const char *item_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* What a baseline matches on: never the line, so edits that move an
+ * object keep it known. */
+typedef struct baseline_key {
+	const char *file, *api_version, *kind, *namespace, *name;
+} baseline_key;
+
+static uint64_t key_hash(const baseline_key *k)
+{
+	const char *parts[] = {plain_path(k->file), k->api_version, k->kind, k->namespace, k->name};
+	uint64_t h = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *p = parts[i] ? parts[i] : "";
+		h = sunset_hash(p, strlen(p) + 1, h);
+	}
+	return h;
+}
+
+static bool key_eq(const baseline_key *a, const baseline_key *b)
+{
+#define EQ(x, y) (strcmp((x) ? (x) : "", (y) ? (y) : "") == 0)
+	return EQ(plain_path(a->file), plain_path(b->file)) && EQ(a->api_version, b->api_version) &&
+	       EQ(a->kind, b->kind) && EQ(a->namespace, b->namespace) && EQ(a->name, b->name);
+#undef EQ
+}
+
+static baseline_key item_key(json_t *it)
+{
+	json_t *api = json_object_get(it, "api");
+	return (baseline_key){item_str(it, "filePath"), item_str(api, "version"), item_str(api, "kind"),
+			      item_str(it, "namespace"), item_str(it, "name")};
 }
 
 static int apply_baseline(const char *path, sunset_report *r)
 {
+	size_t len;
+	char *text = read_small_file(path, (size_t)256 << 20, &len);
+	if (!text) {
+		cli_diag("%s: cannot read baseline: %s", path, strerror(errno));
+		return -1;
+	}
 	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	free(text);
 	if (!root) {
-		cli_diag("%s:%d:%d: cannot read baseline: %s", path, jerr.line, jerr.column, jerr.text);
+		cli_diag("%s:%d:%d: cannot read baseline: %s", path, jerr.line > 0 ? jerr.line : 1,
+			 jerr.column > 0 ? jerr.column : 1, jerr.text);
 		return -1;
 	}
 	json_t *items = json_object_get(root, "items");
@@ -186,41 +236,48 @@ static int apply_baseline(const char *path, sunset_report *r)
 		json_decref(root);
 		return -1;
 	}
+	/* an open-addressing index of the items, so large baselines stay linear */
+	size_t n = json_array_size(items), cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	size_t *slot = sunset_xcalloc(cap, sizeof(*slot));
+	for (size_t j = 0; j < n; j++) {
+		baseline_key k = item_key(json_array_get(items, j));
+		size_t s = (size_t)key_hash(&k) & (cap - 1);
+		while (slot[s])
+			s = (s + 1) & (cap - 1);
+		slot[s] = j + 1;
+	}
 	for (size_t i = 0; i < r->nfinding; i++) {
 		sunset_finding *f = &r->finding[i];
-		size_t j;
-		json_t *it;
-		json_array_foreach(items, j, it)
-		{
-			json_t *api = json_object_get(it, "api");
-			if (same(f->obj.file_path, json_object_get(it, "filePath")) &&
-			    same(f->row->api_version, json_object_get(api, "version")) &&
-			    same(f->obj.kind, json_object_get(api, "kind")) &&
-			    same(f->obj.namespace, json_object_get(it, "namespace")) &&
-			    same(f->obj.name, json_object_get(it, "name"))) {
+		baseline_key k = {f->obj.file_path, f->row->api_version, f->obj.kind, f->obj.namespace, f->obj.name};
+		for (size_t s = (size_t)key_hash(&k) & (cap - 1); slot[s]; s = (s + 1) & (cap - 1)) {
+			baseline_key b = item_key(json_array_get(items, slot[s] - 1));
+			if (key_eq(&k, &b)) {
 				f->known = true;
 				break;
 			}
 		}
 	}
+	free(slot);
 	json_decref(root);
 	return 0;
 }
 
 /* .sunset.yaml "ignore:" entries: a glob on the file path, or Kind/name or
  * Kind/namespace/name (globs allowed in each part). */
-static bool ignored(const cli_options *o, const sunset_finding *f)
+static bool ignored(const cli_options *o, const sunset_object *ob)
 {
 	for (size_t i = 0; i < o->ignores.n; i++) {
 		const char *pat = o->ignores.item[i];
-		if (f->obj.file_path && fnmatch(pat, f->obj.file_path, 0) == 0)
+		if (ob->file_path && fnmatch(pat, plain_path(ob->file_path), 0) == 0)
 			return true;
 		char obj[1024];
-		snprintf(obj, sizeof(obj), "%s/%s", f->obj.kind, f->obj.name ? f->obj.name : "");
+		snprintf(obj, sizeof(obj), "%s/%s", ob->kind, ob->name ? ob->name : "");
 		if (fnmatch(pat, obj, 0) == 0)
 			return true;
-		snprintf(obj, sizeof(obj), "%s/%s/%s", f->obj.kind, f->obj.namespace ? f->obj.namespace : "",
-			 f->obj.name ? f->obj.name : "");
+		snprintf(obj, sizeof(obj), "%s/%s/%s", ob->kind, ob->namespace ? ob->namespace : "",
+			 ob->name ? ob->name : "");
 		if (fnmatch(pat, obj, 0) == 0)
 			return true;
 	}
@@ -232,9 +289,13 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 	if (o->ignores.n) {
 		size_t j = 0;
 		for (size_t i = 0; i < r->nfinding; i++)
-			if (!ignored(o, &r->finding[i]))
+			if (!ignored(o, &r->finding[i].obj))
 				r->finding[j++] = r->finding[i];
 		r->nfinding = j;
+		/* JUnit shows them as skipped, like "# sunset:ignore" */
+		for (size_t i = 0; i < r->nchecked; i++)
+			if (ignored(o, &r->checked[i]))
+				r->checked[i].ignored = true;
 	}
 	if (o->baseline && apply_baseline(o->baseline, r) < 0)
 		return SUNSET_EXIT_ERROR;

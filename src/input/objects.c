@@ -175,6 +175,9 @@ static void from_node(const sunset_scan_options *opt, sunset_report *r, const su
 	expand_managed_fields(opt, r, origin, sunset_map_get(md, "managedFields"), &o);
 	if (sunset_helm_is_release(obj))
 		sunset_helm_expand(opt, r, origin, doc, obj);
+	if (o.kind && strcmp(o.kind, "CustomResourceDefinition") == 0 && o.api_version &&
+	    strncmp(o.api_version, "apiextensions.k8s.io/", 21) == 0)
+		sunset_crd_expand(opt, r, origin, obj);
 }
 
 void sunset_objects_from_node(const sunset_scan_options *opt, sunset_report *r,
@@ -194,4 +197,31 @@ void sunset_objects_from_doc(const sunset_scan_options *opt, sunset_report *r,
 			o.path = doc->template_path; /* helm template ... | sunset scan - */
 	}
 	from_node(opt, r, &o, doc, doc->root, 0);
+}
+
+void sunset_objects_from_cluster_item(const sunset_scan_options *opt, sunset_report *r,
+				      const sunset_origin *origin, const sunset_doc *doc,
+				      const sunset_node *obj, const char *kind)
+{
+	obj = sunset_node_resolve(obj);
+	if (!obj || obj->type != SUNSET_NODE_MAPPING)
+		return;
+	const sunset_node *md = sunset_node_resolve(sunset_map_get(obj, "metadata"));
+	if (!md)
+		return;
+	sunset_object o;
+	object_base(&o, origin);
+	o.api_version = NULL; /* every managedFields entry counts, the list's own version too */
+	o.kind = kind;
+	o.name = scalar_str(sunset_map_get(md, "name"));
+	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
+	const sunset_node *ann = sunset_node_resolve(sunset_map_get(md, "annotations"));
+	if (ann && ann->type == SUNSET_NODE_MAPPING) {
+		expand_annotation(opt, r, origin, ann, LAST_APPLIED, kind, o.namespace);
+		for (size_t i = 0; i < opt->nannotations; i++)
+			expand_annotation(opt, r, origin, ann, opt->annotations[i], kind, o.namespace);
+	}
+	expand_managed_fields(opt, r, origin, sunset_map_get(md, "managedFields"), &o);
+	if (sunset_helm_is_release(obj))
+		sunset_helm_expand(opt, r, origin, doc, obj);
 }

@@ -98,7 +98,9 @@ static size_t count_newlines(const unsigned char *p, const unsigned char *end)
 			w ^= nl; /* newline bytes become zero */
 			nonzero += ((((w & low7) + low7) | w) >> 7) & 0x0101010101010101ULL;
 		}
-		n += words * 8 - (size_t)((nonzero * 0x0101010101010101ULL) >> 56);
+		/* the eight counters sum past 255: add them in 16-bit lanes */
+		uint64_t pairs = (nonzero & 0x00ff00ff00ff00ffULL) + ((nonzero >> 8) & 0x00ff00ff00ff00ffULL);
+		n += words * 8 - (size_t)((pairs * 0x0001000100010001ULL) >> 48);
 	}
 	while (p < end)
 		n += *p++ == '\n';

@@ -364,5 +364,6 @@ void sunset_scan_paths(const sunset_scan_options *opt, const char *const *paths,
 	free(p.seen);
 	if (!opt->all_revisions)
 		sunset_report_newest_releases(r);
+	sunset_scan_apply_crds(opt, r);
 	sunset_report_sort(r);
 }

@@ -20,6 +20,9 @@ void sunset_report_release(sunset_report *r)
 	free(r->finding);
 	free(r->error);
 	free(r->checked);
+	free(r->crd_row);
+	free(r->crd_served);
+	free(r->custom);
 	free(r->release);
 	memset(r, 0, sizeof(*r));
 }
@@ -66,6 +69,35 @@ sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object 
 	return f;
 }
 
+void sunset_report_add_custom(sunset_report *r, const sunset_object *o)
+{
+	if (r->ncustom == r->capcustom) {
+		r->capcustom = r->capcustom ? r->capcustom * 2 : 64;
+		r->custom = sunset_xrealloc(r->custom, r->capcustom * sizeof(*r->custom));
+	}
+	copy_object(r, &r->custom[r->ncustom++], o);
+}
+
+void sunset_report_add_crd_row(sunset_report *r, const sunset_api_row *row, bool served)
+{
+	if (r->ncrd_row == r->capcrd_row) {
+		r->capcrd_row = r->capcrd_row ? r->capcrd_row * 2 : 16;
+		r->crd_row = sunset_xrealloc(r->crd_row, r->capcrd_row * sizeof(*r->crd_row));
+		r->crd_served = sunset_xrealloc(r->crd_served, r->capcrd_row * sizeof(*r->crd_served));
+	}
+	sunset_api_row *copy = sunset_arena_alloc(&r->arena, sizeof(*copy));
+	*copy = *row;
+	copy->component = keep(r, row->component);
+	copy->api_version = keep(r, row->api_version);
+	copy->kind = keep(r, row->kind);
+	copy->replacement = keep(r, row->replacement);
+	copy->source = keep(r, row->source);
+	copy->notes = keep(r, row->notes);
+	copy->origin = keep(r, row->origin);
+	r->crd_served[r->ncrd_row] = served;
+	r->crd_row[r->ncrd_row++] = copy;
+}
+
 void sunset_report_add_checked(sunset_report *r, const sunset_object *o)
 {
 	if (r->nchecked == r->capchecked) {
@@ -108,44 +140,38 @@ void sunset_report_note_release(sunset_report *r, const char *namespace, const c
 	s->revision = revision;
 }
 
+/* Appends src's array to dst's (element type from the pointer). */
+#define APPEND(field, n, cap)                                                                        \
+	do {                                                                                         \
+		if (src->n) {                                                                        \
+			if (dst->n + src->n > dst->cap) {                                            \
+				dst->cap = dst->n + src->n;                                          \
+				dst->field = sunset_xrealloc(dst->field, dst->cap * sizeof(*dst->field)); \
+			}                                                                            \
+			memcpy(dst->field + dst->n, src->field, src->n * sizeof(*src->field));       \
+			dst->n += src->n;                                                            \
+			src->n = 0;                                                                  \
+		}                                                                                    \
+	} while (0)
+
 void sunset_report_merge(sunset_report *dst, sunset_report *src)
 {
 	sunset_arena_adopt(&dst->arena, &src->arena);
-	if (src->nfinding) {
-		if (dst->nfinding + src->nfinding > dst->capfinding) {
-			dst->capfinding = dst->nfinding + src->nfinding;
-			dst->finding = sunset_xrealloc(dst->finding, dst->capfinding * sizeof(*dst->finding));
-		}
-		memcpy(dst->finding + dst->nfinding, src->finding, src->nfinding * sizeof(*src->finding));
-		dst->nfinding += src->nfinding;
+	APPEND(finding, nfinding, capfinding);
+	APPEND(error, nerror, caperror);
+	APPEND(checked, nchecked, capchecked);
+	APPEND(release, nrelease, caprelease);
+	if (src->ncrd_row) {
+		/* crd_served runs parallel to crd_row: same count, same capacity */
+		size_t n = src->ncrd_row, cap = dst->capcrd_row;
+		APPEND(crd_row, ncrd_row, capcrd_row);
+		if (dst->capcrd_row != cap)
+			dst->crd_served = sunset_xrealloc(dst->crd_served, dst->capcrd_row * sizeof(*dst->crd_served));
+		memcpy(dst->crd_served + dst->ncrd_row - n, src->crd_served, n * sizeof(*src->crd_served));
 	}
-	if (src->nerror) {
-		if (dst->nerror + src->nerror > dst->caperror) {
-			dst->caperror = dst->nerror + src->nerror;
-			dst->error = sunset_xrealloc(dst->error, dst->caperror * sizeof(*dst->error));
-		}
-		memcpy(dst->error + dst->nerror, src->error, src->nerror * sizeof(*src->error));
-		dst->nerror += src->nerror;
-	}
-	if (src->nchecked) {
-		if (dst->nchecked + src->nchecked > dst->capchecked) {
-			dst->capchecked = dst->nchecked + src->nchecked;
-			dst->checked = sunset_xrealloc(dst->checked, dst->capchecked * sizeof(*dst->checked));
-		}
-		memcpy(dst->checked + dst->nchecked, src->checked, src->nchecked * sizeof(*src->checked));
-		dst->nchecked += src->nchecked;
-	}
-	if (src->nrelease) {
-		if (dst->nrelease + src->nrelease > dst->caprelease) {
-			dst->caprelease = dst->nrelease + src->nrelease;
-			dst->release = sunset_xrealloc(dst->release, dst->caprelease * sizeof(*dst->release));
-		}
-		memcpy(dst->release + dst->nrelease, src->release, src->nrelease * sizeof(*src->release));
-		dst->nrelease += src->nrelease;
-	}
+	APPEND(custom, ncustom, capcustom);
 	dst->objects += src->objects;
 	dst->inputs += src->inputs;
-	src->nfinding = src->nerror = src->nchecked = src->nrelease = 0;
 	src->objects = src->inputs = 0;
 }
 
@@ -326,10 +352,29 @@ void sunset_report_newest_releases(sunset_report *r)
 	free(p);
 }
 
+/* CRD-declared rows carry no release numbers: the CRD speaks for now. */
+static void crd_message(const sunset_finding *f, char *out, size_t outlen)
+{
+	const sunset_api_row *row = f->row;
+	int n = snprintf(out, outlen, "%s %s %s by its CustomResourceDefinition", row->api_version, f->obj.kind,
+			 f->status.removed ? "is no longer served" : "is deprecated");
+	if (n < 0 || (size_t)n >= outlen)
+		return;
+	if (row->notes)
+		n += snprintf(out + n, outlen - (size_t)n, " (\"%s\")", row->notes);
+	if (n >= 0 && (size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, row->replacement ? "; use %s" : "; no replacement%s",
+			 row->replacement ? row->replacement : "");
+}
+
 void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen)
 {
 	char when[24], avail[24];
 	const sunset_api_row *row = f->row;
+	if (strcmp(row->component, "crd") == 0) {
+		crd_message(f, out, outlen);
+		return;
+	}
 	if (f->status.removed)
 		sunset_version_format(row->removed, when);
 	else

@@ -99,6 +99,13 @@ static void rows(void **state)
 		{"ignore comment on the apiVersion line only",
 		 "apiVersion: batch/v1beta1 # sunset:ignore\nkind: CronJob\nmetadata: {name: quiet}\n---\n# sunset:ignore\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: loud}\n", false,
 		 "t.yaml:6:13 file CronJob loud\n"},
+		{"line numbers stay right past many words of text (newline count regression)",
+		 "apiVersion: example.com/v1alpha1\nkind: CronJob\nmetadata: {name: old, namespace: shop}\n---\n"
+		 "apiVersion: example.com/v1alpha0\nkind: CronJob\nmetadata: {name: older, namespace: shop}\n---\n"
+		 "apiVersion: example.com/v1\nkind: CronJob\nmetadata: {name: current, namespace: shop}\n---\n"
+		 "apiVersion: batch/v1beta1   # sunset:ignore\nkind: CronJob\nmetadata: {name: silenced, namespace: shop}\n"
+		 "---\napiVersion: batch/v1beta1 # a comment\nkind: CronJob\nmetadata: {name: loud}\n", false,
+		 "t.yaml:17:13 file CronJob loud\n"},
 		{"not objects: scalars, sequences, missing kind",
 		 "just text\n---\n- a\n- b\n---\napiVersion: extensions/v1beta1\nmetadata: {name: nokind}\n---\nkind: Ingress\n", false, ""},
 		{"apiVersion that is not a string", "apiVersion: [extensions/v1beta1]\nkind: Ingress\n", false, ""},

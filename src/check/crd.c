@@ -1,0 +1,149 @@
+/*
+ * Deprecations declared by CustomResourceDefinitions themselves: a version
+ * with `deprecated: true` (and its deprecationWarning) or `served: false`.
+ * No peer reads these.  CRDs and their resources usually live in different
+ * files (a chart's crds/ and templates/, an operator bundle and the
+ * manifests that use it), so CRD rows and custom resources are gathered
+ * during the scan and matched once every input is read.
+ *
+ * The rows belong to the report's arena; they have no release numbers: a
+ * CRD speaks for the cluster it is applied to, at any target.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sunset/scan.h"
+
+static const char *str(const sunset_node *n)
+{
+	n = sunset_node_resolve(n);
+	if (!n || n->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(n))
+		return NULL;
+	return n->str;
+}
+
+static bool flag(const sunset_node *n, bool dflt)
+{
+	const char *s = str(n);
+	if (!s)
+		return dflt;
+	return strcmp(s, "true") == 0 || strcmp(s, "True") == 0;
+}
+
+static sunset_stability stability_of(const char *version)
+{
+	if (strstr(version, "alpha"))
+		return SUNSET_STABILITY_ALPHA;
+	if (strstr(version, "beta"))
+		return SUNSET_STABILITY_BETA;
+	return SUNSET_STABILITY_GA;
+}
+
+void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
+		       const sunset_origin *origin, const sunset_node *crd)
+{
+	(void)opt;
+	const sunset_node *spec = sunset_node_resolve(sunset_map_get(crd, "spec"));
+	const char *group = str(sunset_map_get(spec, "group"));
+	const char *kind = str(sunset_map_get(sunset_node_resolve(sunset_map_get(spec, "names")), "kind"));
+	const char *crd_name = str(sunset_map_get(sunset_node_resolve(sunset_map_get(crd, "metadata")), "name"));
+	const sunset_node *versions = sunset_node_resolve(sunset_map_get(spec, "versions"));
+	if (!group || !kind || !versions || versions->type != SUNSET_NODE_SEQUENCE)
+		return; /* apiextensions v1beta1's single spec.version declares nothing */
+	/* the replacement: the storage version when it is served and current,
+	 * else the last served current version listed */
+	const char *replacement = NULL;
+	for (size_t i = 0; i < versions->nchild; i++) {
+		const sunset_node *v = sunset_node_resolve(versions->child[i]);
+		const char *name = str(sunset_map_get(v, "name"));
+		if (!name || !flag(sunset_map_get(v, "served"), true) || flag(sunset_map_get(v, "deprecated"), false))
+			continue;
+		if (flag(sunset_map_get(v, "storage"), false) || !replacement)
+			replacement = name;
+	}
+	const sunset_node *where = sunset_map_get(crd, "apiVersion");
+	for (size_t i = 0; i < versions->nchild; i++) {
+		const sunset_node *v = sunset_node_resolve(versions->child[i]);
+		const char *name = str(sunset_map_get(v, "name"));
+		bool served = flag(sunset_map_get(v, "served"), true);
+		bool deprecated = flag(sunset_map_get(v, "deprecated"), false);
+		if (!name || (served && !deprecated))
+			continue;
+		char api_version[512], repl[512], source[1024];
+		snprintf(api_version, sizeof(api_version), "%s/%s", group, name);
+		if (replacement)
+			snprintf(repl, sizeof(repl), "%s/%s", group, replacement);
+		snprintf(source, sizeof(source), "CustomResourceDefinition %s (%s:%u)", crd_name ? crd_name : group,
+			 origin->path, where ? where->line : 0);
+		sunset_api_row row = {
+			.component = SUNSET_CRD_COMPONENT,
+			.api_version = api_version,
+			.kind = kind,
+			.replacement = replacement ? repl : NULL,
+			.stability = stability_of(name),
+			.source = source,
+			.notes = str(sunset_map_get(v, "deprecationWarning")),
+			.origin = origin->path,
+		};
+		sunset_report_add_crd_row(r, &row, served);
+	}
+}
+
+static bool component_selected(const char *filter)
+{
+	if (!filter)
+		return true;
+	size_t n = strlen(SUNSET_CRD_COMPONENT);
+	for (const char *p = filter; *p;) {
+		const char *end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == n && memcmp(p, SUNSET_CRD_COMPONENT, n) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)
+{
+	if (!r->ncrd_row || !r->ncustom || !component_selected(opt->components))
+		return;
+	/* few CRD rows, possibly many resources: index the rows */
+	size_t cap = 16;
+	while (cap < r->ncrd_row * 2)
+		cap *= 2;
+	size_t *slot = sunset_xcalloc(cap, sizeof(*slot)); /* row index + 1 */
+	for (size_t i = 0; i < r->ncrd_row; i++) {
+		const sunset_api_row *row = r->crd_row[i];
+		uint64_t h = sunset_hash(row->kind, strlen(row->kind), sunset_hash(row->api_version, strlen(row->api_version), 0));
+		size_t j = h & (cap - 1);
+		bool dup = false;
+		while (slot[j]) {
+			const sunset_api_row *o = r->crd_row[slot[j] - 1];
+			if (!strcmp(o->api_version, row->api_version) && !strcmp(o->kind, row->kind))
+				dup = true; /* the same CRD read twice: the first wins */
+			j = (j + 1) & (cap - 1);
+		}
+		if (!dup)
+			slot[j] = i + 1;
+	}
+	size_t n = r->ncustom; /* findings are appended; resources are not */
+	for (size_t i = 0; i < n; i++) {
+		const sunset_object *o = &r->custom[i];
+		uint64_t h = sunset_hash(o->kind, strlen(o->kind), sunset_hash(o->api_version, strlen(o->api_version), 0));
+		for (size_t j = h & (cap - 1); slot[j]; j = (j + 1) & (cap - 1)) {
+			size_t k = slot[j] - 1;
+			const sunset_api_row *row = r->crd_row[k];
+			if (strcmp(row->api_version, o->api_version) || strcmp(row->kind, o->kind))
+				continue;
+			sunset_status st = {.deprecated = true, .removed = !r->crd_served[k],
+					    .replacement_available = row->replacement != NULL};
+			if (!opt->only_removed || st.removed)
+				sunset_report_add_finding(r, o, row, &st, 0);
+			break;
+		}
+	}
+	free(slot);
+}
