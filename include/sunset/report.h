@@ -110,6 +110,7 @@ typedef struct sunset_report_options {
 	bool color;
 	const char *columns; /* comma-separated, or NULL for the format's default */
 	const char *tool_version;
+	bool baseline; /* findings were compared with a baseline (known or new) */
 } sunset_report_options;
 
 typedef int (*sunset_format_fn)(FILE *out, const sunset_report *r,
