@@ -19,13 +19,13 @@ typedef enum cli_origin { CLI_FLAG, CLI_ENV, CLI_CONFIG } cli_origin;
 
 typedef struct cli_list {
 	const char *item[CLI_MAX_LIST];
+	unsigned char layer[CLI_MAX_LIST]; /* the cli_origin of each item */
 	size_t n;
 } cli_list;
 
 typedef struct cli_options {
 	const char *command;
-	cli_list targets; /* -t, each "k8s=1.33[,..]" */
-	cli_origin targets_layer; /* where the targets given came from */
+	cli_list targets; /* -t, each "k8s=1.33[,..]"; a higher layer wins per component */
 	const char *output;
 	const char *columns;
 	bool only_removed;
@@ -50,6 +50,11 @@ typedef struct cli_options {
 	cli_list ignores;
 } cli_options;
 
+
+/* Items of every layer, lowest precedence first (config, environment,
+ * flags; in the order given within a layer): applying them in this order
+ * lets a higher layer override a target or a table row of a lower one. */
+size_t cli_list_by_precedence(const cli_list *l, const char **out);
 
 int cli_parse(cli_options *o, int argc, char **argv);
 int cli_apply_env(cli_options *o);

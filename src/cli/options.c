@@ -4,7 +4,10 @@
  * the environment (SUNSET_TARGET, SUNSET_OUTPUT, SUNSET_TABLE, NO_COLOR)
  * and .sunset.yaml all set options through opt_set(), so they cannot drift.
  * Precedence: flags, then environment, then the config file: each later
- * layer only fills what the earlier ones left unset.
+ * layer only fills what the earlier ones left unset.  Lists gather every
+ * layer's items (a repository's tables stay when a flag adds one), and are
+ * applied lowest layer first, so a flag's target for one component or a
+ * flag's table row overrides the config's and leaves the rest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sunset/check.h"
 #include "sunset/doc.h"
 
 enum {
@@ -119,14 +123,47 @@ static const opt_def *find_short(char c)
 	return NULL;
 }
 
-static int list_add(cli_list *l, const char *v, const char *what)
+/* "path:line:column: " while a config file's values are set, so that a bad
+ * value in it is reported where it is written. */
+static char opt_where[768];
+
+static void opt_error(const char *fmt, ...) SUNSET_PRINTF(1, 2);
+static void opt_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_diag("%s%s", opt_where, msg);
+}
+
+static int list_add(cli_list *l, const char *v, const char *what, cli_origin layer)
 {
 	if (l->n == CLI_MAX_LIST) {
-		cli_diag("too many %s (at most %d)", what, CLI_MAX_LIST);
+		opt_error("too many %s (at most %d)", what, CLI_MAX_LIST);
 		return -1;
 	}
+	l->layer[l->n] = (unsigned char)layer;
 	l->item[l->n++] = v;
 	return 0;
+}
+
+size_t cli_list_by_precedence(const cli_list *l, const char **out)
+{
+	size_t n = 0;
+	for (int layer = CLI_CONFIG; layer >= CLI_FLAG; layer--)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->layer[i] == layer)
+				out[n++] = l->item[i];
+	return n;
+}
+
+/* Cluster-relative targets ("k8s=next") are resolved by the cluster command. */
+static bool cluster_relative(const char *spec)
+{
+	return strstr(spec, "=next") || strstr(spec, "=cluster") || !strcmp(spec, "next") ||
+	       !strcmp(spec, "cluster");
 }
 
 /* Sets one option.  `layer` fills only what is still unset unless it is a flag. */
@@ -137,7 +174,7 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 #define SET_BOOL(field) do { o->field = true; } while (0)
 	switch (d->id) {
 	case O_ALL_REVISIONS: SET_BOOL(all_revisions); break;
-	case O_ANNOTATION: return list_add(&o->annotations, v, "annotations");
+	case O_ANNOTATION: return list_add(&o->annotations, v, "annotations", layer);
 	case O_BASELINE: SET_STR(baseline); break;
 	case O_COLUMNS: SET_STR(columns); break;
 	case O_COMPONENT: SET_STR(component); break;
@@ -154,7 +191,7 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 		errno = 0;
 		long n = strtol(v, &end, 10);
 		if (errno || *end || n < 1 || n > 256) {
-			cli_diag("invalid --jobs \"%s\" (expected 1..256)", v);
+			opt_error("invalid --jobs \"%s\" (expected 1..256)", v);
 			return -1;
 		}
 		if (fill || !o->jobs)
@@ -165,7 +202,15 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_NAMESPACE: SET_STR(namespace); break;
 	case O_NO_COLOR: SET_BOOL(no_color); break;
 	case O_ONLY_REMOVED: SET_BOOL(only_removed); break;
-	case O_OUTPUT: SET_STR(output); break;
+	case O_OUTPUT:
+		if (!fill && o->output)
+			break;
+		if (!sunset_format_find(v)) {
+			opt_error("unknown output format \"%s\" (text, wide, json, yaml, csv, markdown, sarif, junit, github)", v);
+			return -1;
+		}
+		o->output = v;
+		break;
 	case O_QUIET: SET_BOOL(quiet); break;
 	case O_REQUEST_TIMEOUT: {
 		char *end;
@@ -173,7 +218,7 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 		if (*end == 's' && end[1] == '\0')
 			end++;
 		if (*end || !(t > 0) || t > 3600) {
-			cli_diag("invalid --request-timeout \"%s\" (expected seconds, e.g. 30)", v);
+			opt_error("invalid --request-timeout \"%s\" (expected seconds, e.g. 30)", v);
 			return -1;
 		}
 		if (fill || !o->request_timeout)
@@ -183,13 +228,18 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_SOURCES: SET_STR(sources); break;
 	case O_STDIN_NAME: SET_STR(stdin_name); break;
 	case O_STRICT: SET_BOOL(strict); break;
-	case O_TABLE: return list_add(&o->tables, v, "tables");
+	case O_TABLE: return list_add(&o->tables, v, "tables", layer);
 	case O_TARGET:
-		/* a lower layer's targets only apply when no higher layer gave any */
-		if (o->targets.n && layer > o->targets_layer)
-			break;
-		o->targets_layer = layer;
-		return list_add(&o->targets, v, "targets");
+		if (!cluster_relative(v)) {
+			sunset_targets scratch = {.n = 0};
+			char err[512];
+			if (sunset_targets_parse(&scratch, v, err, sizeof(err)) < 0) {
+				opt_error("invalid %s: %s",
+					  layer == CLI_FLAG ? "--target" : layer == CLI_ENV ? "SUNSET_TARGET" : "target", err);
+				return -1;
+			}
+		}
+		return list_add(&o->targets, v, "targets", layer);
 	case O_WRITE_BASELINE: SET_STR(write_baseline); break;
 	}
 #undef SET_STR
@@ -218,7 +268,7 @@ int cli_parse(cli_options *o, int argc, char **argv)
 				cli_diag("%s takes no arguments (got \"%s\")", o->command ? o->command : "sunset", a);
 				return -1;
 			}
-			if (list_add(&o->paths, a, "paths") < 0)
+			if (list_add(&o->paths, a, "paths", CLI_FLAG) < 0)
 				return -1;
 			continue;
 		}
@@ -279,7 +329,7 @@ int cli_apply_env(cli_options *o)
 		return -1;
 	if ((v = getenv("SUNSET_OUTPUT")) && *v && opt_set(o, find_long("output"), v, CLI_ENV) < 0)
 		return -1;
-	if ((v = getenv("SUNSET_TABLE")) && *v && !o->tables.n) {
+	if ((v = getenv("SUNSET_TABLE")) && *v) {
 		/* a colon-separated list, like PATH; the copy lives for the run */
 		static char copy[8192];
 		if (strlen(v) >= sizeof(copy)) {
@@ -291,7 +341,7 @@ int cli_apply_env(cli_options *o)
 			char *end = strchr(p, ':');
 			if (end)
 				*end = '\0';
-			if (*p && list_add(&o->tables, p, "tables") < 0)
+			if (*p && list_add(&o->tables, p, "tables", CLI_ENV) < 0)
 				return -1;
 			if (!end)
 				break;
@@ -360,6 +410,21 @@ static const char *config_str(config_ctx *c, const sunset_node *v, const char *k
 	return sunset_arena_strdup(c->keep, v->str);
 }
 
+/* Sets one option from the config, reporting a bad value where it is written. */
+static void config_set(config_ctx *c, const opt_def *d, const char *value, const sunset_node *at)
+{
+	snprintf(opt_where, sizeof(opt_where), "%s:%u:%u: ", c->path, at->line, at->column);
+	if (opt_set(c->o, d, value, CLI_CONFIG) < 0)
+		c->rc = -1;
+	opt_where[0] = '\0';
+}
+
+static void config_fail(config_ctx *c, const sunset_node *at, const char *what, const char *key)
+{
+	cli_diag("%s:%u:%u: \"%s\" %s", c->path, at->line, at->column, key, what);
+	c->rc = -1;
+}
+
 static int config_doc(void *ctx, const sunset_doc *doc)
 {
 	config_ctx *c = ctx;
@@ -376,32 +441,34 @@ static int config_doc(void *ctx, const sunset_doc *doc)
 		const sunset_node *v = sunset_node_resolve(root->child[i + 1]);
 		if (!k || k->type != SUNSET_NODE_SCALAR)
 			continue;
+		const sunset_node *at = v ? v : k;
 		if (strcmp(k->str, "ignore") == 0) {
 			if (!v || v->type != SUNSET_NODE_SEQUENCE) {
-				cli_diag("%s:%u:%u: \"ignore\" must be a list", c->path, k->line, k->column);
-				c->rc = -1;
+				config_fail(c, at, "must be a list", "ignore");
 				return 0;
 			}
 			for (size_t j = 0; j < v->nchild; j++) {
 				const char *s = config_str(c, v->child[j], "ignore");
-				if (s && list_add(&c->o->ignores, s, "ignores") < 0)
+				if (s && list_add(&c->o->ignores, s, "ignores", CLI_CONFIG) < 0)
 					c->rc = -1;
 			}
 			continue;
 		}
 		/* "targets: {k8s: 1.33}" is the friendly spelling of target */
-		if (strcmp(k->str, "targets") == 0 && v && v->type == SUNSET_NODE_MAPPING) {
-			for (size_t j = 0; j + 1 < v->nchild; j += 2) {
+		if (strcmp(k->str, "targets") == 0) {
+			if (!v || v->type != SUNSET_NODE_MAPPING) {
+				config_fail(c, at, "maps components to versions, e.g. targets: {k8s: \"1.33\"}", "targets");
+				return 0;
+			}
+			for (size_t j = 0; j + 1 < v->nchild && c->rc == 0; j += 2) {
 				const sunset_node *tk = sunset_node_resolve(v->child[j]);
 				const sunset_node *tv = sunset_node_resolve(v->child[j + 1]);
 				if (!tk || !tv || tk->type != SUNSET_NODE_SCALAR || tv->type != SUNSET_NODE_SCALAR) {
-					cli_diag("%s:%u:%u: targets map components to versions", c->path, v->line, v->column);
-					c->rc = -1;
+					config_fail(c, tk ? tk : v, "maps components to versions, e.g. targets: {k8s: \"1.33\"}",
+						    "targets");
 					return 0;
 				}
-				const char *spec = sunset_arena_printf(c->keep, "%s=%s", tk->str, tv->str);
-				if (opt_set(c->o, find_long("target"), spec, CLI_CONFIG) < 0)
-					c->rc = -1;
+				config_set(c, find_long("target"), sunset_arena_printf(c->keep, "%s=%s", tk->str, tv->str), tv);
 			}
 			continue;
 		}
@@ -413,23 +480,21 @@ static int config_doc(void *ctx, const sunset_doc *doc)
 		}
 		if (d->arg == ARG_NONE) {
 			if (!v || v->type != SUNSET_NODE_SCALAR || (strcmp(v->str, "true") && strcmp(v->str, "false"))) {
-				cli_diag("%s:%u:%u: \"%s\" must be true or false", c->path, v ? v->line : k->line,
-					 v ? v->column : k->column, k->str);
-				c->rc = -1;
+				config_fail(c, at, "must be true or false", k->str);
 				return 0;
 			}
-			if (strcmp(v->str, "true") == 0 && opt_set(c->o, d, NULL, CLI_CONFIG) < 0)
-				c->rc = -1;
+			if (strcmp(v->str, "true") == 0)
+				config_set(c, d, NULL, v);
 		} else if (v && v->type == SUNSET_NODE_SEQUENCE && d->arg == ARG_LIST) {
 			for (size_t j = 0; j < v->nchild && c->rc == 0; j++) {
 				const char *s = config_str(c, v->child[j], k->str);
-				if (s && opt_set(c->o, d, s, CLI_CONFIG) < 0)
-					c->rc = -1;
+				if (s)
+					config_set(c, d, s, sunset_node_resolve(v->child[j]));
 			}
 		} else {
 			const char *s = config_str(c, v, k->str);
-			if (s && opt_set(c->o, d, s, CLI_CONFIG) < 0)
-				c->rc = -1;
+			if (s)
+				config_set(c, d, s, v);
 		}
 	}
 	return 0;

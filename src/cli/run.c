@@ -56,15 +56,18 @@ int cli_load_table(cli_options *o, sunset_table **out)
 		sunset_table_free(t);
 		return -1;
 	}
-	for (size_t i = 0; i < o->tables.n; i++) {
+	/* a later table's row replaces an earlier one: flags' rows win */
+	const char *tables[CLI_MAX_LIST];
+	size_t ntables = cli_list_by_precedence(&o->tables, tables);
+	for (size_t i = 0; i < ntables; i++) {
 		size_t len;
-		char *text = read_small_file(o->tables.item[i], (size_t)64 << 20, &len);
+		char *text = read_small_file(tables[i], (size_t)64 << 20, &len);
 		if (!text) {
-			cli_diag("%s: cannot read table: %s", o->tables.item[i], strerror(errno));
+			cli_diag("%s: cannot read table: %s", tables[i], strerror(errno));
 			sunset_table_free(t);
 			return -1;
 		}
-		int rc = sunset_table_load(t, o->tables.item[i], text, len, err, sizeof(err));
+		int rc = sunset_table_load(t, tables[i], text, len, err, sizeof(err));
 		free(text);
 		if (rc < 0) {
 			cli_diag("%s", err);
@@ -85,8 +88,11 @@ int cli_prepare(cli_options *o, cli_run *run)
 		return -1;
 	sunset_scan_options_init(&run->scan, run->table);
 	char err[512];
-	for (size_t i = 0; i < o->targets.n; i++) {
-		const char *spec = o->targets.item[i];
+	/* a later spec for the same component wins: flags over environment over config */
+	const char *specs[CLI_MAX_LIST];
+	size_t nspecs = cli_list_by_precedence(&o->targets, specs);
+	for (size_t i = 0; i < nspecs; i++) {
+		const char *spec = specs[i];
 		/* cluster-relative targets are resolved by the cluster command */
 		if (strstr(spec, "=next") || strstr(spec, "=cluster") || !strcmp(spec, "next") || !strcmp(spec, "cluster"))
 			continue;
@@ -148,6 +154,7 @@ int cli_prepare(cli_options *o, cli_run *run)
 	run->report.table = run->table;
 	run->report.columns = o->columns;
 	run->report.tool_version = SUNSET_VERSION_STRING;
+	run->report.baseline = o->baseline != NULL;
 	const char *no_color = getenv("NO_COLOR");
 	run->report.color = !o->no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
 	run->policy.ignore_deprecations = o->ignore_deprecations;

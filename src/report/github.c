@@ -1,7 +1,10 @@
 /*
  * github: GitHub Actions workflow commands, one per finding and per input
  * error, so findings show as annotations on the pull request's diff.
- * Removed APIs are errors, deprecated ones warnings.
+ * Removed APIs are errors, deprecated ones warnings, findings already in
+ * the baseline notices.  Escaping follows the runner (and actions/toolkit's
+ * escapeData/escapeProperty): the message escapes % CR LF, property values
+ * also ':' and ','; nothing else is decoded, so nothing else is escaped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,9 +21,23 @@ static void escaped(FILE *out, const char *s, bool property)
 		case '\n': fputs("%0A", out); break;
 		case ':': fputs(property ? "%3A" : ":", out); break;
 		case ',': fputs(property ? "%2C" : ",", out); break;
-		default: fputc(*s, out);
+		default:
+			/* other control characters would reach the log as terminal escapes */
+			if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+				fputs("\xef\xbf\xbd", out);
+			else
+				fputc(*s, out);
 		}
 	}
+}
+
+/* GitHub resolves file= against the checkout: "./x.yaml" is "x.yaml" */
+static const char *repo_path(const char *p)
+{
+	while (p && p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	return p;
 }
 
 int sunset_format_github(FILE *out, const sunset_report *r, const sunset_report_options *opt)
@@ -30,11 +47,13 @@ int sunset_format_github(FILE *out, const sunset_report *r, const sunset_report_
 	for (size_t i = 0; i < r->nfinding; i++) {
 		const sunset_finding *f = &r->finding[i];
 		fputs(f->known ? "::notice file=" : f->status.removed ? "::error file=" : "::warning file=", out);
-		escaped(out, f->obj.file_path, true);
+		escaped(out, repo_path(f->obj.file_path), true);
 		if (f->obj.line)
 			fprintf(out, ",line=%u,col=%u", f->obj.line, f->obj.column);
 		fputs(",title=", out);
 		escaped(out, f->status.removed ? "removed API" : "deprecated API", true);
+		if (f->known)
+			escaped(out, " (in the baseline)", true);
 		fputs("::", out);
 		sunset_finding_message(f, msg, sizeof(msg));
 		const char *name = f->obj.name ? f->obj.name : "<unnamed>";
@@ -52,7 +71,7 @@ int sunset_format_github(FILE *out, const sunset_report *r, const sunset_report_
 	for (size_t i = 0; i < r->nerror; i++) {
 		const sunset_error *e = &r->error[i];
 		fputs("::error file=", out);
-		escaped(out, e->path, true);
+		escaped(out, repo_path(e->path), true);
 		if (e->line)
 			fprintf(out, ",line=%u,col=%u", e->line, e->column);
 		fputs(",title=unreadable input::", out);

@@ -310,12 +310,17 @@ int sunset_format_junit(FILE *out, const sunset_report *r, const sunset_report_o
 		xml(out, s->path, true);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
 			s->cases + s->nerr, s->failures, s->nerr, s->skipped);
-		for (size_t j = 0; j < s->nerr; j++)
-			write_error(out, &r->error[s->first_err + j]);
-		for (size_t j = s->first_obj; j < s->end_obj; j++) {
+		/* both are sorted by line: merged, a file reads top to bottom */
+		size_t j = s->first_obj, k = s->first_err, end_err = s->first_err + s->nerr;
+		while (j < s->end_obj || k < end_err) {
+			if (k < end_err && (j == s->end_obj || r->error[k].line < obj[j].line)) {
+				write_error(out, &r->error[k++]);
+				continue;
+			}
 			const sunset_finding *f = index_find(&ix, r, &obj[j]);
 			if (is_case(&obj[j], f))
 				write_case(out, &obj[j], f);
+			j++;
 		}
 		fputs("  </testsuite>\n", out);
 	}

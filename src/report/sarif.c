@@ -7,7 +7,10 @@
  * under %SRCROOT%, as GitHub resolves it against the checkout), with the
  * finding's message and the object's details in properties.  Unreadable
  * inputs are tool execution notifications under the "invalid-input"
- * descriptor: they are about the run, not about the code.
+ * descriptor: they are about the run, not about the code.  With a
+ * baseline, each result's baselineState says "new" or "unchanged"; the
+ * partial fingerprint hashes what a baseline matches (file, apiVersion,
+ * kind, namespace, name), so a moved object keeps its alert.
  *
  * No timestamps, no absolute paths that were not given: the same input
  * prints the same bytes.  The JSON tree is built with jansson and freed
@@ -225,7 +228,7 @@ static json_t *fingerprint(const sunset_finding *f)
 	return fp;
 }
 
-static json_t *result_json(const sunset_finding *f)
+static json_t *result_json(const sunset_finding *f, bool baseline)
 {
 	int rule = rule_of(f);
 	const sunset_api_row *row = f->row;
@@ -238,8 +241,8 @@ static json_t *result_json(const sunset_finding *f)
 	json_object_set_new(o, "message", message(msg));
 	json_object_set_new(o, "locations", physical_location(f->obj.file_path, f->obj.line, f->obj.column));
 	json_object_set_new(o, "partialFingerprints", fingerprint(f));
-	if (f->known)
-		json_object_set_new(o, "baselineState", json_string("unchanged"));
+	if (baseline)
+		json_object_set_new(o, "baselineState", json_string(f->known ? "unchanged" : "new"));
 
 	json_t *p = json_object();
 	set_text(p, "apiVersion", row->api_version);
@@ -325,7 +328,7 @@ int sunset_format_sarif(FILE *out, const sunset_report *r, const sunset_report_o
 
 	json_t *results = json_array();
 	for (size_t i = 0; i < r->nfinding; i++)
-		json_array_append_new(results, result_json(&r->finding[i]));
+		json_array_append_new(results, result_json(&r->finding[i], opt && opt->baseline));
 
 	json_t *run = json_object();
 	json_object_set_new(run, "tool", tool);
