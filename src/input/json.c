@@ -20,11 +20,13 @@ typedef struct json_reader {
 	const sunset_limits *lim;
 	sunset_doc_sink *sink;
 	uint32_t line, col; /* of the next byte */
+	uint32_t last_line, last_col; /* of the byte next() returned last */
 	char errmsg[160];
 	uint32_t err_line, err_col;
 	bool failed;
 	sunset_buf str; /* scratch for one string, bounded by the document limit */
 	uint64_t docs;
+	bool stopped; /* by the sink */
 } json_reader;
 
 static int peek(json_reader *r)
@@ -39,6 +41,8 @@ static int next(json_reader *r)
 	if (!stream_fill(&r->s))
 		return -1;
 	int c = r->s.buf[r->s.pos++];
+	r->last_line = r->line;
+	r->last_col = r->col;
 	if (c == '\n') {
 		r->line++;
 		r->col = 1;
@@ -48,14 +52,24 @@ static int next(json_reader *r)
 	return c;
 }
 
+#define FAIL_NO_BYTE (-2) /* at the last byte read, quoting none */
+
+/*
+ * Records the first error.  c is the offending byte, already consumed by
+ * next() (the error points at it), -1 at the end of input, or FAIL_NO_BYTE.
+ * Only that one byte of the input is quoted, so an error inside a Secret's
+ * value shows at most one byte of it.
+ */
 static bool fail(json_reader *r, const char *fmt, int c)
 {
 	if (r->failed)
 		return false;
 	r->failed = true;
-	r->err_line = r->line;
-	r->err_col = r->col;
-	if (c < 0)
+	r->err_line = c == -1 ? r->line : r->last_line;
+	r->err_col = c == -1 ? r->col : r->last_col;
+	if (c == FAIL_NO_BYTE)
+		snprintf(r->errmsg, sizeof(r->errmsg), "invalid JSON: %s", fmt);
+	else if (c < 0)
 		snprintf(r->errmsg, sizeof(r->errmsg), "invalid JSON: %s at end of input", fmt);
 	else if (c >= 0x20 && c < 0x7f)
 		snprintf(r->errmsg, sizeof(r->errmsg), "invalid JSON: %s, found '%c'", fmt, c);
@@ -158,7 +172,7 @@ static bool read_string(json_reader *r)
 			return fail(r, "control character in string", c);
 		/* c == '\\' */
 		c = next(r);
-		uint32_t cp;
+		uint32_t cp = 0;
 		switch (c) {
 		case '"': cp = '"'; break;
 		case '\\': cp = '\\'; break;
@@ -172,16 +186,17 @@ static bool read_string(json_reader *r)
 			if (hex4(r, &cp) < 0)
 				return false;
 			if (cp >= 0xd800 && cp < 0xdc00) {
-				uint32_t lo;
-				if (next(r) != '\\' || next(r) != 'u')
-					return fail(r, "unpaired surrogate in \\u escape", peek(r));
+				uint32_t lo = 0;
+				int c1 = next(r), c2 = c1 == '\\' ? next(r) : c1;
+				if (c1 != '\\' || c2 != 'u')
+					return fail(r, "unpaired surrogate in \\u escape", c2);
 				if (hex4(r, &lo) < 0)
 					return false;
 				if (lo < 0xdc00 || lo > 0xdfff)
-					return fail(r, "unpaired surrogate in \\u escape", peek(r));
+					return fail(r, "unpaired surrogate in \\u escape", FAIL_NO_BYTE);
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			} else if (cp >= 0xdc00 && cp < 0xe000) {
-				return fail(r, "unpaired surrogate in \\u escape", peek(r));
+				return fail(r, "unpaired surrogate in \\u escape", FAIL_NO_BYTE);
 			}
 			if (cp == 0)
 				cp = 0xfffd; /* strings are NUL-terminated downstream */
@@ -194,17 +209,29 @@ static bool read_string(json_reader *r)
 	}
 }
 
+static void limit_text(size_t bytes, char *out, size_t n)
+{
+	if (bytes >= ((size_t)1 << 20) && bytes % ((size_t)1 << 20) == 0)
+		snprintf(out, n, "%zu MiB", bytes >> 20);
+	else if (bytes >= 1024 && bytes % 1024 == 0)
+		snprintf(out, n, "%zu KiB", bytes >> 10);
+	else
+		snprintf(out, n, "%zu-byte", bytes);
+}
+
 static bool limit_failure(json_reader *r, uint32_t line, uint32_t col)
 {
+	char lim[32];
 	r->failed = true;
 	r->err_line = line;
 	r->err_col = col;
+	limit_text(r->lim->max_document_bytes, lim, sizeof(lim));
 	if (r->t.failure && strstr(r->t.failure, "nesting"))
 		snprintf(r->errmsg, sizeof(r->errmsg), "nesting is deeper than %u levels; the rest of this input is skipped",
 			 r->lim->max_depth);
 	else
-		snprintf(r->errmsg, sizeof(r->errmsg), "document is larger than the %zu MiB limit; the rest of this input is skipped",
-			 r->lim->max_document_bytes >> 20);
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "document is larger than the %s limit; the rest of this input is skipped", lim);
 	return false;
 }
 
@@ -232,7 +259,7 @@ static bool parse_number(json_reader *r)
 		int c = peek(r);
 		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
 			if (n + 1 >= sizeof(num))
-				return fail(r, "number too long", c);
+				return fail(r, "number too long", next(r));
 			num[n++] = (char)next(r);
 		} else {
 			break;
@@ -240,8 +267,12 @@ static bool parse_number(json_reader *r)
 	}
 	num[n] = '\0';
 	/* validate the JSON number grammar loosely: digits must be present */
-	if (n == 0 || !strpbrk(num, "0123456789"))
-		return fail(r, "invalid number", peek(r));
+	if (n == 0 || !strpbrk(num, "0123456789")) {
+		int c = peek(r);
+		if (c >= 0)
+			next(r);
+		return fail(r, "invalid number", c);
+	}
 	if (!tree_scalar(&r->t, num, n, false, NULL, line, col))
 		return limit_failure(r, line, col);
 	return true;
@@ -315,6 +346,7 @@ static bool parse_value(json_reader *r)
 	default:
 		if (c == '-' || (c >= '0' && c <= '9'))
 			return parse_number(r);
+		next(r);
 		return fail(r, "expected a value", c);
 	}
 }
@@ -326,16 +358,37 @@ static bool emit_doc(json_reader *r, uint32_t start_line)
 	doc.index = (uint32_t)r->docs;
 	doc.start_line = start_line;
 	doc.end_line = r->line;
-	r->sink->doc(r->sink->ctx, &doc);
-	if (++r->docs >= r->lim->max_documents) {
-		r->failed = true;
-		r->err_line = r->line;
-		r->err_col = r->col;
-		snprintf(r->errmsg, sizeof(r->errmsg), "more than %llu documents; the rest of this input is skipped",
-			 (unsigned long long)r->lim->max_documents);
+	r->docs++;
+	if (r->sink->doc(r->sink->ctx, &doc) != 0) {
+		r->stopped = true; /* the sink asked to stop: not an error */
 		return false;
 	}
 	return true;
+}
+
+/* An item of a streamed List (see tree.h): a document of its own. */
+static void emit_item(void *ctx, sunset_node *item)
+{
+	json_reader *r = ctx;
+	sunset_doc doc = {0};
+	doc.root = item;
+	doc.index = (uint32_t)r->docs;
+	doc.start_line = item->line;
+	doc.end_line = r->line;
+	r->sink->doc(r->sink->ctx, &doc);
+}
+
+/* Before a document starts: false (and the error) past the document limit. */
+static bool room_for_doc(json_reader *r)
+{
+	if (r->docs < r->lim->max_documents)
+		return true;
+	r->failed = true;
+	r->err_line = r->line;
+	r->err_col = r->col;
+	snprintf(r->errmsg, sizeof(r->errmsg), "more than %llu documents; the rest of this input is skipped",
+		 (unsigned long long)r->lim->max_documents);
+	return false;
 }
 
 int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_doc_sink *sink)
@@ -348,6 +401,7 @@ int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_do
 	r.col = in->column_offset + 1;
 	stream_open(&r.s, in, false);
 	tree_init(&r.t, lim);
+	tree_stream_items(&r.t, emit_item, &r);
 	sunset_buf_init(&r.str, lim->max_document_bytes);
 	/* a UTF-8 byte order mark */
 	if (peek(&r) == 0xef) {
@@ -370,6 +424,8 @@ int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_do
 			for (;;) {
 				skip_ws(&r);
 				uint32_t start = r.line;
+				if (!room_for_doc(&r))
+					goto out;
 				tree_begin(&r.t);
 				if (!parse_value(&r) || !emit_doc(&r, start))
 					goto out;
@@ -385,6 +441,8 @@ int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_do
 			continue;
 		}
 		uint32_t start = r.line;
+		if (!room_for_doc(&r))
+			break;
 		tree_begin(&r.t);
 		if (!parse_value(&r) || !emit_doc(&r, start))
 			break;
@@ -398,6 +456,8 @@ out:;
 		rc = -1;
 	} else if (r.failed) {
 		sink->error(sink->ctx, r.err_line, r.err_col, r.errmsg);
+		rc = -1;
+	} else if (r.stopped) {
 		rc = -1;
 	}
 	sunset_buf_release(&r.str);

@@ -21,9 +21,17 @@ void tree_init(tree *t, const sunset_limits *lim)
 	sunset_arena_init(&t->arena, lim->max_document_bytes);
 }
 
+void tree_stream_items(tree *t, void (*item)(void *ctx, sunset_node *item), void *ctx)
+{
+	t->item = item;
+	t->item_ctx = ctx;
+	sunset_arena_init(&t->item_arena, t->lim->max_document_bytes);
+}
+
 void tree_release(tree *t)
 {
 	sunset_arena_release(&t->arena);
+	sunset_arena_release(&t->item_arena);
 	free(t->pending);
 	free(t->open);
 	memset(t, 0, sizeof(*t));
@@ -32,6 +40,8 @@ void tree_release(tree *t)
 void tree_begin(tree *t)
 {
 	sunset_arena_reset(&t->arena);
+	sunset_arena_reset(&t->item_arena);
+	t->stream_level = 0;
 	t->npending = t->nopen = 0;
 	t->anchor = NULL;
 	t->nanchor = t->capanchor = 0;
@@ -45,9 +55,15 @@ static bool too_big(tree *t)
 	return false;
 }
 
+/* Inside a streamed List item, nodes live in the item's arena. */
+static sunset_arena *cur_arena(tree *t)
+{
+	return t->stream_level && t->nopen >= t->stream_level ? &t->item_arena : &t->arena;
+}
+
 static void *alloc(tree *t, size_t n)
 {
-	void *p = sunset_arena_alloc(&t->arena, n);
+	void *p = sunset_arena_alloc(cur_arena(t), n);
 	if (!p)
 		too_big(t);
 	return p;
@@ -101,6 +117,12 @@ static const sunset_node *find_anchor(const tree *t, const char *name)
 
 static bool push_pending(tree *t, sunset_node *n)
 {
+	if (t->stream_level && t->nopen == t->stream_level) {
+		/* a whole item of the streamed List: hand it over, then forget it */
+		t->item(t->item_ctx, n);
+		sunset_arena_reset(&t->item_arena);
+		return true;
+	}
 	if (t->nopen == 0) {
 		if (!t->root)
 			t->root = n;
@@ -129,8 +151,8 @@ static sunset_node *new_node(tree *t, sunset_node_type type, const char *anchor,
 	n->line = line;
 	n->column = col;
 	if (anchor) {
-		n->anchor = sunset_arena_strdup(&t->arena, anchor);
-		if (!n->anchor || !remember_anchor(t, n->anchor, n)) {
+		n->anchor = sunset_arena_strdup(cur_arena(t), anchor);
+		if (!n->anchor || (cur_arena(t) == &t->arena && !remember_anchor(t, n->anchor, n))) {
 			too_big(t);
 			return NULL;
 		}
@@ -145,7 +167,7 @@ sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const 
 	if (!n)
 		return NULL;
 	n->quoted = quoted;
-	n->str = sunset_arena_strndup(&t->arena, s, len);
+	n->str = sunset_arena_strndup(cur_arena(t), s, len);
 	n->len = len;
 	if (!n->str) {
 		too_big(t);
@@ -159,7 +181,7 @@ sunset_node *tree_alias(tree *t, const char *name, uint32_t line, uint32_t col)
 	sunset_node *n = new_node(t, SUNSET_NODE_ALIAS, NULL, line, col);
 	if (!n)
 		return NULL;
-	n->str = sunset_arena_strdup(&t->arena, name);
+	n->str = sunset_arena_strdup(cur_arena(t), name);
 	if (!n->str) {
 		too_big(t);
 		return NULL;
@@ -186,6 +208,14 @@ sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint
 	t->open[t->nopen].node = n;
 	t->open[t->nopen].first = t->npending;
 	t->nopen++;
+	/* the value of "items" in a top-level mapping: stream its elements */
+	if (t->item && type == SUNSET_NODE_SEQUENCE && t->nopen == 2 && !t->stream_level &&
+	    t->open[0].node->type == SUNSET_NODE_MAPPING && t->npending > t->open[0].first &&
+	    (t->npending - t->open[0].first) % 2 == 1) {
+		const sunset_node *key = t->pending[t->npending - 1];
+		if (key->type == SUNSET_NODE_SCALAR && key->len == 5 && memcmp(key->str, "items", 5) == 0)
+			t->stream_level = t->nopen;
+	}
 	return n;
 }
 
@@ -193,6 +223,8 @@ int tree_end(tree *t)
 {
 	if (t->nopen == 0)
 		return 0;
+	if (t->stream_level && t->nopen == t->stream_level)
+		t->stream_level = 0; /* the streamed sequence closes empty */
 	tree_open *o = &t->open[--t->nopen];
 	size_t n = t->npending - o->first;
 	if (n) {

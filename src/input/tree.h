@@ -31,11 +31,24 @@ typedef struct tree {
 	sunset_node *root;
 	/* why the document could not be built, or NULL */
 	const char *failure;
+	/*
+	 * Streaming a List: the items of a top-level "items:" sequence are
+	 * handed to item() one at a time, built in their own arena that is
+	 * reset after each, so that a `kubectl get -A -o yaml` dump of any size
+	 * costs one item of memory.  Anchors inside an item are not remembered
+	 * (they would outlive the item's arena).
+	 */
+	void (*item)(void *ctx, sunset_node *item);
+	void *item_ctx;
+	sunset_arena item_arena;
+	size_t stream_level; /* open depth of the streamed sequence, or 0 */
 } tree;
 
 void tree_init(tree *t, const sunset_limits *lim);
 void tree_release(tree *t);
 void tree_begin(tree *t);
+/* Turns on List item streaming (see the struct). */
+void tree_stream_items(tree *t, void (*item)(void *ctx, sunset_node *item), void *ctx);
 /* Each returns the new node, or NULL when a limit stopped the document
  * (t->failure says which). */
 sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const char *anchor,

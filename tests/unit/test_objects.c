@@ -133,11 +133,55 @@ static void helm_rendered_stdin(void **state)
 	assert_string_equal(out, "t.yaml:3:13 file CronJob a tpl\n");
 }
 
+/* A List larger than the per-document limit is read one item at a time
+ * (kubectl get -A -o json|yaml dumps of a big cluster). */
+static void list_items_stream(void **state)
+{
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		sunset_buf text;
+		sunset_buf_init(&text, 0);
+		if (json)
+			sunset_buf_puts(&text, "{\"apiVersion\": \"v1\", \"items\": [\n");
+		else
+			sunset_buf_puts(&text, "apiVersion: v1\nitems:\n");
+		for (int i = 0; i < 2000; i++) {
+			const char *av = i % 100 == 0 ? "batch/v1beta1" : "batch/v1";
+			if (json)
+				sunset_buf_printf(&text, "%s{\"apiVersion\": \"%s\", \"kind\": \"CronJob\", \"metadata\": "
+						  "{\"name\": \"job-%04d\", \"annotations\": {\"a\": \"%0200d\"}}}\n",
+						  i ? "," : "", av, i, 0);
+			else
+				sunset_buf_printf(&text, "- apiVersion: %s\n  kind: CronJob\n  metadata:\n    name: job-%04d\n"
+						  "    annotations: {a: \"%0200d\"}\n", av, i, 0);
+		}
+		sunset_buf_puts(&text, json ? "], \"kind\": \"List\"}\n" : "kind: List\n");
+		sunset_scan_options opt;
+		sunset_scan_options_init(&opt, table);
+		opt.limits.max_document_bytes = 64 << 10; /* far less than the whole List */
+		sunset_report r;
+		sunset_report_init(&r);
+		sunset_origin origin = {.path = "dump", .source = SUNSET_SOURCE_FILE};
+		sunset_input in = {.fd = -1, .mem = text.data, .mem_len = text.len};
+		sunset_scan_input(&opt, &r, &origin, &in, json);
+		sunset_report_sort(&r);
+		assert_int_equal(r.nerror, 0);
+		assert_int_equal(r.nfinding, 20);
+		assert_string_equal(r.finding[0].obj.name, "job-0000");
+		assert_string_equal(r.finding[19].obj.name, "job-1900");
+		assert_int_equal(r.finding[1].obj.line, json ? 2 + 100 : 3 + 100 * 5);
+		assert_int_equal(r.objects, 2001); /* the items and the List itself */
+		sunset_report_release(&r);
+		sunset_buf_release(&text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows),
 		cmocka_unit_test(helm_rendered_stdin),
+		cmocka_unit_test(list_items_stream),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
