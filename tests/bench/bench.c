@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -145,6 +146,14 @@ static void build_corpus(const char *source, const char *work, size_t want, int 
 		fclose(f);
 		push(files, path);
 	}
+	/* the children measured inherit our memory: give it back first */
+	for (size_t k = 0; k < texts.n; k++)
+		free(texts.s[k]);
+	for (size_t k = 0; k < src.n; k++)
+		free(src.s[k]);
+	free(texts.s);
+	free(src.s);
+	malloc_trim(0);
 	struct stat st;
 	*total = 0;
 	for (size_t k = 0; k < files->n; k++)
