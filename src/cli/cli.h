@@ -43,6 +43,7 @@ typedef struct cli_options {
 	const char *kubeconfig, *context, *namespace, *sources;
 	cli_list annotations;
 	double request_timeout;
+	unsigned chunk_size;
 	/* versions */
 	const char *component;
 	cli_list paths;

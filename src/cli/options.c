@@ -32,7 +32,7 @@ enum {
 enum arg { ARG_NONE, ARG_VALUE, ARG_LIST };
 
 typedef enum opt_id {
-	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
+	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_CHUNK_SIZE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
 	O_CONTEXT, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
 	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_ONLY_REMOVED, O_OUTPUT,
 	O_QUIET, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
@@ -53,6 +53,7 @@ static const opt_def opts[] = {
 	{"all-revisions", 0, ARG_NONE, O_ALL_REVISIONS, CMD_CHECKS, NULL, "check every Helm release revision, not only the newest"},
 	{"annotation", 0, ARG_LIST, O_ANNOTATION, CMD_CHECKS, "NAME", "another annotation holding an applied manifest (repeatable)"},
 	{"baseline", 0, ARG_VALUE, O_BASELINE, CMD_CHECKS, "FILE", "findings in FILE (a JSON report) are known: shown, not failing"},
+	{"chunk-size", 0, ARG_VALUE, O_CHUNK_SIZE, CMD_CLUSTER, "N", "objects per list page (default 500)"},
 	{"columns", 0, ARG_VALUE, O_COLUMNS, CMD_CHECKS, "A,B,..", "columns for text, wide, csv and markdown"},
 	{"component", 0, ARG_VALUE, O_COMPONENT, CMD_VERSIONS, "ID", "only this component's rows"},
 	{"components", 0, ARG_VALUE, O_COMPONENTS, CMD_CHECKS, "A,B", "only these components (e.g. k8s,cert-manager)"},
@@ -176,6 +177,18 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_ALL_REVISIONS: SET_BOOL(all_revisions); break;
 	case O_ANNOTATION: return list_add(&o->annotations, v, "annotations", layer);
 	case O_BASELINE: SET_STR(baseline); break;
+	case O_CHUNK_SIZE: {
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || *end || n < 1 || n > 100000) {
+			opt_error("invalid --chunk-size \"%s\" (expected 1..100000)", v);
+			return -1;
+		}
+		if (fill || !o->chunk_size)
+			o->chunk_size = (unsigned)n;
+		break;
+	}
 	case O_COLUMNS: SET_STR(columns); break;
 	case O_COMPONENT: SET_STR(component); break;
 	case O_COMPONENTS: SET_STR(components); break;
