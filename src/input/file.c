@@ -58,6 +58,9 @@ static bool looks_json(const char *p, size_t n)
 		i = 3;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
 		i++;
+	/* "{{- if ..." opens a template, not a JSON object */
+	if (i + 1 < n && p[i] == '{' && p[i + 1] == '{')
+		return false;
 	return i < n && (p[i] == '{' || p[i] == '[');
 }
 

@@ -254,8 +254,10 @@ static void walk_dir(pool *p, const char *dir, const char *chart_root, bool in_t
 			/* symlinked directories are not followed */
 		} else if (S_ISREG(st.st_mode)) {
 			if (in_templates && (manifest_name(names[i]) || sunset_str_ends_with(names[i], ".tpl"))) {
-				/* helpers (_*.tpl) are read by the scanner with their chart */
-				if (names[i][0] != '_' && !seen_before(p, &st))
+				/* helpers (_*.tpl) too: the scanner only checks that they
+				 * parse (so a broken one is reported once), and reads their
+				 * defines again with every template that calls them */
+				if (!seen_before(p, &st))
 					submit(p, path, chart_root);
 			} else if (manifest_name(names[i]) && !seen_before(p, &st) &&
 				   !(chart_root && strcmp(dir, chart_root) == 0)) {
