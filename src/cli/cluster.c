@@ -102,6 +102,9 @@ int cmd_cluster(cli_options *o)
 		cli_diag("invalid --sources: %s", err);
 		goto out;
 	}
+	/* a bad target fails before any request: check with a stand-in version */
+	if (resolve_targets(o, &run, SUNSET_VERSION(1, 0, 0)) < 0)
+		goto out;
 	if (isatty(STDERR_FILENO) && !o->quiet) {
 		copt.progress = show_progress;
 		copt.progress_ctx = &line;

@@ -103,11 +103,12 @@ void auth_release(cluster_auth *a)
 	sunset_arena_release(&a->exec_arena);
 }
 
-bool auth_invalidate(cluster_auth *a)
+bool auth_invalidate(cluster_auth *a, unsigned generation)
 {
-	if (!a->cfg->exec || !a->exec_valid)
+	if (!a->cfg->exec)
 		return false;
-	a->exec_valid = false;
+	if (generation == a->generation)
+		a->exec_valid = false;
 	return true;
 }
 
@@ -248,6 +249,7 @@ static int on_credential(void *ctx, const sunset_node *root)
 	a->cred.from_exec = true;
 	a->exec_expires = expires;
 	a->exec_valid = true;
+	a->generation++;
 	c->rc = 0;
 	return 0;
 }

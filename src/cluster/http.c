@@ -41,6 +41,7 @@ struct http_req {
 	sunset_buf body;
 	char errbuf[CURL_ERROR_SIZE];
 	unsigned attempt;
+	unsigned cred_generation; /* of the exec credential this attempt carried */
 	bool auth_retried, too_big;
 	double due;
 	double retry_after; /* < 0: none given */
@@ -242,6 +243,7 @@ static int start(http_client *h, http_req *q)
 		set_fatal(h, "%s", err);
 		return -1;
 	}
+	q->cred_generation = h->auth->generation;
 	CURL *e = curl_easy_init();
 	q->easy = e;
 	q->errbuf[0] = '\0';
@@ -435,7 +437,7 @@ static void finish(http_client *h, http_req *q, CURLcode rc)
 		describe_error(h, q, rc, msg, sizeof(msg));
 		res.error = msg;
 	} else if (status == 401) {
-		if (!q->auth_retried && auth_invalidate(h->auth)) {
+		if (!q->auth_retried && auth_invalidate(h->auth, q->cred_generation)) {
 			q->auth_retried = true; /* an expired plugin credential: ask once more */
 			requeue(h, q, 0);
 			return;
@@ -593,7 +595,7 @@ typedef struct body_ctx {
 static int body_doc(void *ctx, const sunset_doc *doc)
 {
 	body_ctx *b = ctx;
-	if (b->seen) {
+	if (b->seen && !b->doc_fn) {
 		b->rc = -1;
 		snprintf(b->err, b->errlen, "more than one JSON value");
 		return 1;

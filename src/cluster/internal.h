@@ -61,6 +61,7 @@ typedef struct cluster_auth {
 	bool exec_valid;
 	int64_t exec_expires; /* unix seconds, 0: never */
 	unsigned exec_runs;
+	unsigned generation; /* of the exec credential: bumped each time the plugin runs */
 	double exec_timeout;
 } cluster_auth;
 
@@ -68,8 +69,10 @@ int auth_init(cluster_auth *a, const cluster_config *cfg, char *err, size_t errl
 /* The credential for the next request: runs the exec plugin when nothing is
  * cached or the cached credential has expired.  -1 with err. */
 int auth_current(cluster_auth *a, const cluster_credential **out, char *err, size_t errlen);
-/* After a 401: true when a fresh credential may help (it came from exec). */
-bool auth_invalidate(cluster_auth *a);
+/* After a 401 to a request sent with the credential of `generation`: true
+ * when a fresh credential may help (it comes from exec).  Drops the cached
+ * one unless it has been replaced since that request was sent. */
+bool auth_invalidate(cluster_auth *a, unsigned generation);
 void auth_release(cluster_auth *a);
 
 /* ---- HTTP (http.c) ---- */
@@ -109,7 +112,9 @@ void http_describe_status(const http_result *res, const sunset_limits *lim, char
 int parse_json_body(const char *body, size_t len, const sunset_limits *lim,
 		    int (*fn)(void *ctx, const sunset_node *root), void *ctx, char *err,
 		    size_t errlen);
-/* The same, handing over the whole document (its root is a mapping). */
+/* The same, handing over each whole document: the reader streams the
+ * "items" of a list one at a time, each as its own document, then the list
+ * itself (with metadata, its items gone).  Every root is a mapping. */
 int parse_json_doc(const char *body, size_t len, const sunset_limits *lim,
 		   int (*fn)(void *ctx, const sunset_doc *doc), void *ctx, char *err, size_t errlen);
 const char *node_str(const sunset_node *n);

@@ -222,14 +222,6 @@ static void tidy(list_job *j, size_t first_finding, size_t first_error)
 		r->error[i].line = r->error[i].column = 0;
 }
 
-typedef struct page_ctx {
-	list_job *j;
-	const char *cont;
-	bool is_list;
-	char cont_buf[4096];
-	bool cont_too_long;
-} page_ctx;
-
 /* Items of a typed list carry no kind or apiVersion (the list does); the
  * Helm decoder recognises a release by its kind, so full objects get them
  * back: a mapping that starts with the two and then holds the item's own. */
@@ -249,21 +241,61 @@ static const sunset_node *with_kind(sunset_arena *a, const sunset_node *item, co
 				     .str = text[i], .len = strlen(text[i])};
 		child[i] = &s[i];
 	}
-	memcpy(child + 4, item->child, item->nchild * sizeof(*child));
+	if (item->nchild)
+		memcpy(child + 4, item->child, item->nchild * sizeof(*child));
 	*m = *item;
 	m->child = child;
 	m->nchild = item->nchild + 4;
 	return m;
 }
 
+typedef struct page_ctx {
+	list_job *j;
+	const char *cont;
+	bool is_list;
+	char cont_buf[4096];
+	bool cont_too_long;
+	char gv[300];
+	sunset_arena scratch;
+} page_ctx;
+
+static void on_item(page_ctx *p, const sunset_doc *doc, const sunset_node *item)
+{
+	list_job *j = p->j;
+	list_run *run = j->run;
+	const sunset_node *md = sunset_map_get(item, "metadata");
+	const char *name = node_str(sunset_map_get(md, "name"));
+	const char *ns = node_str(sunset_map_get(md, "namespace"));
+	const char *uid = node_str(sunset_map_get(md, "uid"));
+	run->c->objects++;
+	if (j->chain->njob > 1 && uid) {
+		uint64_t h = sunset_hash(uid, strlen(uid), 0x5eed);
+		h = h ? h : 1;
+		if (uid_set_has(&j->chain->seen, h))
+			return; /* already read through another group */
+		uid_set_add(&j->pending, h);
+	}
+	char path[2048];
+	cluster_path(run->c, ns, j->resource, j->group, name ? name : "", path, sizeof(path));
+	sunset_origin origin = {.path = path, .source = SUNSET_SOURCE_LAST_APPLIED};
+	if (!j->metadata_only)
+		item = with_kind(&p->scratch, item, p->gv, j->kind);
+	sunset_objects_from_cluster_item(run->scan, &j->rep, &origin, doc, item, j->kind);
+	sunset_arena_reset(&p->scratch);
+}
+
+/* The reader hands over each item as a document of its own, then the list
+ * (its items gone, its metadata with the continue token). */
 static int on_page(void *ctx, const sunset_doc *doc)
 {
 	page_ctx *p = ctx;
-	list_job *j = p->j;
-	list_run *run = j->run;
 	const sunset_node *root = sunset_node_resolve(doc->root);
 	const sunset_node *items = sunset_node_resolve(sunset_map_get(root, "items"));
-	if (!items || (items->type != SUNSET_NODE_SEQUENCE && !sunset_scalar_is_null(items)))
+	if (!items) {
+		on_item(p, doc, root);
+		return 0;
+	}
+	if (items->type != SUNSET_NODE_SEQUENCE && !sunset_scalar_is_null(items))
 		return 0;
 	p->is_list = true;
 	const char *cont = node_str(sunset_map_get(sunset_map_get(root, "metadata"), "continue"));
@@ -274,37 +306,9 @@ static int on_page(void *ctx, const sunset_doc *doc)
 			snprintf(p->cont_buf, sizeof(p->cont_buf), "%s", cont);
 		p->cont = p->cont_buf;
 	}
-	if (items->type != SUNSET_NODE_SEQUENCE)
-		return 0;
-	bool dedupe = j->chain->njob > 1;
-	char gv[300];
-	snprintf(gv, sizeof(gv), "%s%s%s", j->group, j->group[0] ? "/" : "", j->version);
-	sunset_arena scratch;
-	sunset_arena_init(&scratch, 0);
-	size_t first_finding = j->rep.nfinding, first_error = j->rep.nerror;
-	for (size_t i = 0; i < items->nchild; i++) {
-		const sunset_node *item = sunset_node_resolve(items->child[i]);
-		const sunset_node *md = sunset_map_get(item, "metadata");
-		const char *name = node_str(sunset_map_get(md, "name"));
-		const char *ns = node_str(sunset_map_get(md, "namespace"));
-		const char *uid = node_str(sunset_map_get(md, "uid"));
-		run->c->objects++;
-		if (dedupe && uid) {
-			uint64_t h = sunset_hash(uid, strlen(uid), 0x5eed);
-			h = h ? h : 1;
-			if (uid_set_has(&j->chain->seen, h))
-				continue; /* already read through another group */
-			uid_set_add(&j->pending, h);
-		}
-		char path[2048];
-		cluster_path(run->c, ns, j->resource, j->group, name ? name : "", path, sizeof(path));
-		sunset_origin origin = {.path = path, .source = SUNSET_SOURCE_LAST_APPLIED};
-		if (!j->metadata_only)
-			item = with_kind(&scratch, item, gv, j->kind);
-		sunset_objects_from_cluster_item(run->scan, &j->rep, &origin, doc, item, j->kind);
-	}
-	sunset_arena_release(&scratch);
-	tidy(j, first_finding, first_error);
+	/* a reader that did not stream the items leaves them here */
+	for (size_t i = 0; items->type == SUNSET_NODE_SEQUENCE && i < items->nchild; i++)
+		on_item(p, doc, sunset_node_resolve(items->child[i]));
 	return 0;
 }
 
@@ -349,8 +353,14 @@ static void on_response(void *ctx, const http_result *res)
 		return;
 	}
 	page_ctx p = {.j = j};
+	snprintf(p.gv, sizeof(p.gv), "%s%s%s", j->group, j->group[0] ? "/" : "", j->version);
+	sunset_arena_init(&p.scratch, 0);
+	size_t first_finding = j->rep.nfinding, first_error = j->rep.nerror;
 	char err[512];
-	if (parse_json_doc(res->body, res->len, lim, on_page, &p, err, sizeof(err)) < 0) {
+	int prc = parse_json_doc(res->body, res->len, lim, on_page, &p, err, sizeof(err));
+	sunset_arena_release(&p.scratch);
+	tidy(j, first_finding, first_error);
+	if (prc < 0) {
 		job_error(j, "the response is not valid JSON: %s", err);
 		job_done(j);
 		return;
