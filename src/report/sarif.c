@@ -135,6 +135,18 @@ static void uri_encode(sunset_buf *b, const char *s)
 	}
 }
 
+/* Length of "scheme://" at the start of path, or 0. */
+static size_t uri_scheme(const char *path)
+{
+	size_t i = 0;
+	if (!((path[0] >= 'a' && path[0] <= 'z') || (path[0] >= 'A' && path[0] <= 'Z')))
+		return 0;
+	while ((path[i] >= 'a' && path[i] <= 'z') || (path[i] >= 'A' && path[i] <= 'Z') ||
+	       (path[i] >= '0' && path[i] <= '9') || path[i] == '+' || path[i] == '-' || path[i] == '.')
+		i++;
+	return strncmp(path + i, "://", 3) == 0 ? i + 3 : 0;
+}
+
 static json_t *physical_location(const char *path, uint32_t line, uint32_t column)
 {
 	json_t *art = json_object();
@@ -142,7 +154,12 @@ static json_t *physical_location(const char *path, uint32_t line, uint32_t colum
 		path = "";
 	sunset_buf b;
 	sunset_buf_init(&b, 3 * strlen(path) + sizeof("file://"));
-	if (path[0] == '/') {
+	size_t scheme = uri_scheme(path);
+	if (scheme) {
+		/* cluster objects: "cluster://context/..." is already a URI */
+		sunset_buf_append(&b, path, scheme);
+		uri_encode(&b, path + scheme);
+	} else if (path[0] == '/') {
 		sunset_buf_puts(&b, "file://");
 		uri_encode(&b, path);
 	} else {
@@ -154,7 +171,7 @@ static json_t *physical_location(const char *path, uint32_t line, uint32_t colum
 	}
 	json_object_set_new(art, "uri", json_stringn(b.data ? b.data : "", b.len));
 	sunset_buf_release(&b);
-	if (path[0] != '/')
+	if (!scheme && path[0] != '/')
 		json_object_set_new(art, "uriBaseId", json_string("%SRCROOT%"));
 	json_t *phys = json_object();
 	json_object_set_new(phys, "artifactLocation", art);

@@ -35,6 +35,7 @@ run nothing fixtures/demo/flowcontrol.yaml -t 1.20
 run stdin - <fixtures/scan/helm-rendered.yaml
 run stdin-plain --stdin-name 'piped input.yaml' - <fixtures/demo/shop.yaml
 run table fixtures/ci/widgets.yaml --table fixtures/ci/tables/acme.yaml
+run cluster --stdin-name 'cluster://kind-dev/namespaces/shop/deployments/web app' - <fixtures/demo/shop.yaml
 mkdir -p "$tmp/odd" && cp fixtures/demo/shop.yaml "$tmp/odd/we,ird:na%me #1 é.yaml"
 printf 'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: x}\n' >"$tmp/odd/$(printf 'bad\377byte.yaml')"
 (cd "$tmp/odd" && "$bin" scan -o sarif . >"$tmp/odd.sarif" 2>/dev/null); n=$((n + 1))
@@ -84,6 +85,8 @@ for path in sys.argv[2:]:
         uri = art["uri"]
         if uri.startswith("file:///"):
             assert "uriBaseId" not in art and unreserved.match(uri[7:]), (name, art)
+        elif uri.startswith("cluster://"):
+            assert "uriBaseId" not in art and unreserved.match(uri[10:]), (name, art)
         else:
             assert art.get("uriBaseId") == "%SRCROOT%" and unreserved.match(uri), (name, art)
             assert not uri.startswith("./") and not uri.startswith("/"), (name, art)
@@ -108,6 +111,9 @@ r = results("odd")
 uris = sorted(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for res in r["results"])
 assert uris[0] == "bad%EF%BF%BDbyte.yaml" or uris[0] == "bad%FFbyte.yaml", uris
 assert "we%2Cird%3Ana%25me%20%231%20%C3%A9.yaml" in uris, uris
+r = results("cluster")
+uri = r["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+assert uri == "cluster://kind-dev/namespaces/shop/deployments/web%20app", uri
 r = results("hostile")
 names = sorted(res["properties"]["name"] for res in r["results"])
 assert names[0] == "a<b>&\"c'd]]>", names
