@@ -1046,12 +1046,24 @@ static char *template_path_of(const char *path, const char *chart_root)
 	size_t rl = strlen(chart_root);
 	while (rl > 1 && chart_root[rl - 1] == '/')
 		rl--;
-	if (strncmp(path, chart_root, rl) != 0 || path[rl] != '/')
-		return NULL;
-	const char *rel = path + rl + 1;
+	char *real = realpath(chart_root, NULL);
+	char *real_path = NULL;
+	const char *rel;
+	if (strncmp(path, chart_root, rl) == 0 && path[rl] == '/') {
+		rel = path + rl + 1;
+	} else {
+		/* "./x.yaml" under the chart "./..": compare where they really are */
+		real_path = realpath(path, NULL);
+		size_t n = real ? strlen(real) : 0;
+		if (!real || !real_path || strncmp(real_path, real, n) != 0 || real_path[n] != '/') {
+			free(real);
+			free(real_path);
+			return NULL;
+		}
+		rel = real_path + n + 1;
+	}
 	while (*rel == '/')
 		rel++;
-	char *real = realpath(chart_root, NULL);
 	char *given = sunset_xmalloc(rl + 1);
 	memcpy(given, chart_root, rl);
 	given[rl] = '\0';
@@ -1089,13 +1101,17 @@ static char *template_path_of(const char *path, const char *chart_root)
 	sunset_buf_release(&b);
 	free(given);
 	free(real);
+	free(real_path);
 	return out;
 }
 
-/* A lone file under some chart's templates/: that chart (malloc'd), or NULL. */
-static char *find_chart_root(const char *path)
+char *sunset_chart_root_of(const char *path)
 {
-	char *dir = dir_name(path);
+	/* by the path as written first, so that messages keep the user's spelling */
+	char *dir = sunset_xstrdup(path);
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
 	for (int up = 0; up < 8; up++) {
 		if (strcmp(base_name(dir), "templates") == 0) {
 			char *root = dir_name(dir);
@@ -1112,6 +1128,20 @@ static char *find_chart_root(const char *path)
 		dir = up_dir;
 	}
 	free(dir);
+	/* "." inside templates/, "../x.yaml": the same walk over the real path */
+	char *real = realpath(path, NULL);
+	if (!real)
+		return NULL;
+	for (int up = 0; up < 8 && strcmp(real, "/") != 0; up++) {
+		char *parent = dir_name(real);
+		if (strcmp(base_name(real), "templates") == 0 && has_chart_yaml(parent)) {
+			free(real);
+			return parent;
+		}
+		free(real);
+		real = parent;
+	}
+	free(real);
 	return NULL;
 }
 
@@ -1176,7 +1206,7 @@ void sunset_chart_scan_file(const sunset_scan_options *opt, sunset_report *r, co
 {
 	char *found = NULL;
 	if (!chart_root)
-		chart_root = found = find_chart_root(path);
+		chart_root = found = sunset_chart_root_of(path);
 	char err[256], *buf = NULL;
 	size_t len;
 	r->inputs++;

@@ -209,6 +209,12 @@ const char *ta_text(tx_ctx *c, const ta *a, size_t *n);
 bool tx_target_serves(tx_ctx *c, const char *s, size_t n);
 
 /*
+ * The chart whose templates/ holds path (a file or directory), or NULL:
+ * what the walker uses for a path named inside a chart.  Malloc'd.
+ */
+char *sunset_chart_root_of(const char *path);
+
+/*
  * Test hook: evaluates one condition ("semverCompare \">=1.9-0\"
  * .Capabilities.KubeVersion.GitVersion") at opt's targets with no chart:
  * 1 true, 0 false, 2 undecidable, -1 when it does not parse.

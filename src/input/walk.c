@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input/chart.h"
 #include "sunset/scan.h"
 
 typedef struct job {
@@ -282,14 +283,19 @@ static void walk_path(pool *p, const char *path)
 		sunset_report_add_error(p->main_report, path, 0, 0, "cannot open: %s", strerror(errno));
 		return;
 	}
+	/* a path inside a chart's templates/ is a template of that chart (even
+	 * one that happens to parse as YAML) */
+	char *root = sunset_chart_root_of(path);
+	const char *chart_root = root ? remember_root(p, root) : NULL;
+	free(root);
 	if (S_ISDIR(st.st_mode)) {
 		if (!seen_before(p, &st))
-			walk_dir(p, path, NULL, false, 0);
+			walk_dir(p, path, chart_root, chart_root != NULL, 0);
 		return;
 	}
 	/* a file named on the command line is read whatever its name */
 	if (!seen_before(p, &st))
-		submit(p, path, NULL);
+		submit(p, path, chart_root);
 }
 
 static unsigned online_cpus(void)
