@@ -21,6 +21,7 @@ typedef struct json_reader {
 	sunset_doc_sink *sink;
 	uint32_t line, col; /* of the next byte */
 	uint32_t last_line, last_col; /* of the byte next() returned last */
+	uint32_t str_line, str_col;   /* of the string being read */
 	char errmsg[160];
 	uint32_t err_line, err_col;
 	bool failed;
@@ -89,12 +90,18 @@ static void skip_ws(json_reader *r)
 	}
 }
 
+static void limit_text(size_t bytes, char *out, size_t n);
+
+/* At the string's opening quote, where read_string() noted it. */
 static bool string_too_big(json_reader *r)
 {
+	char lim[32];
 	r->failed = true;
-	r->err_line = r->line;
-	r->err_col = r->col;
-	snprintf(r->errmsg, sizeof(r->errmsg), "string is larger than the per-document memory limit");
+	r->err_line = r->str_line;
+	r->err_col = r->str_col;
+	limit_text(r->lim->max_document_bytes, lim, sizeof(lim));
+	snprintf(r->errmsg, sizeof(r->errmsg),
+		 "a string is larger than the %s document limit; the rest of this input is skipped", lim);
 	return false;
 }
 
@@ -149,6 +156,8 @@ static int hex4(json_reader *r, uint32_t *out)
 static bool read_string(json_reader *r)
 {
 	sunset_buf_reset(&r->str);
+	r->str_line = r->last_line; /* the opening quote */
+	r->str_col = r->last_col;
 	for (;;) {
 		/* copy runs of plain bytes straight from the window */
 		if (!stream_fill(&r->s))

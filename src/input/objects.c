@@ -159,10 +159,15 @@ static void from_node(const sunset_scan_options *opt, sunset_report *r, const su
 	sunset_check_object(opt, r, &o);
 
 	if (o.kind && sunset_str_ends_with(o.kind, "List")) {
-		const sunset_node *items = sunset_node_resolve(sunset_map_get(obj, "items"));
+		/* aliases are never expanded: an aliased item (or items list) is
+		 * checked where its anchor is written, and following them would
+		 * let nine levels of ten-fold aliases (or an alias to an enclosing
+		 * List) cost 10^9 checks */
+		const sunset_node *items = sunset_map_get(obj, "items");
 		if (items && items->type == SUNSET_NODE_SEQUENCE)
 			for (size_t i = 0; i < items->nchild; i++)
-				from_node(opt, r, origin, doc, items->child[i], depth + 1);
+				if (items->child[i]->type != SUNSET_NODE_ALIAS)
+					from_node(opt, r, origin, doc, items->child[i], depth + 1);
 	}
 	if (!md || origin->depth >= MAX_EXPANSION_DEPTH)
 		return;
@@ -196,6 +201,9 @@ void sunset_objects_from_doc(const sunset_scan_options *opt, sunset_report *r,
 		if (o.source == SUNSET_SOURCE_STDIN)
 			o.path = doc->template_path; /* helm template ... | sunset scan - */
 	}
+	/* a streamed List item that is an alias: not expanded (see from_node) */
+	if (doc->root && doc->root->type == SUNSET_NODE_ALIAS)
+		return;
 	from_node(opt, r, &o, doc, doc->root, 0);
 }
 

@@ -412,6 +412,13 @@ static int run_parser(yaml_reader *r, uint32_t *stop_line)
 			 * with the square of the depth) and restart after it */
 			char msg[160], lim[32];
 			limit_text(r->lim->max_document_bytes, lim, sizeof(lim));
+			if (r->fenced) {
+				/* the value that passed the limit was cut at the fence */
+				report(r, r->fence_line, r->fence_col, r->fence_msg);
+				*stop_line = r->fence_line + 1;
+				result = 0;
+				break;
+			}
 			if (r->t.failure && strstr(r->t.failure, "nesting"))
 				snprintf(msg, sizeof(msg), "nesting is deeper than %u levels; the rest of this document is skipped",
 					 r->lim->max_depth);
