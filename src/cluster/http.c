@@ -466,14 +466,12 @@ static void finish(http_client *h, http_req *q, CURLcode rc)
 void http_run(http_client *h)
 {
 	while ((h->head || h->in_flight) && !h->fatal[0]) {
-		double now = now_monotonic(), next_due = -1;
+		double now = now_monotonic();
 		/* start what is due, in order, while there is room */
 		http_req **pp = &h->head, *prev = NULL;
 		while (*pp && h->in_flight < h->max_in_flight) {
 			http_req *q = *pp;
 			if (q->due > now) {
-				if (next_due < 0 || q->due < next_due)
-					next_due = q->due;
 				prev = q;
 				pp = &q->next;
 				continue;
@@ -504,11 +502,19 @@ void http_run(http_client *h)
 		}
 		if (!h->in_flight && !h->head)
 			break;
+		/* callbacks may have queued requests (next pages): start them now */
 		int wait_ms = 1000;
-		if (next_due >= 0) {
-			double w = (next_due - now_monotonic()) * 1000;
-			wait_ms = w < 0 ? 0 : w < 1000 ? (int)w + 1 : 1000;
+		now = now_monotonic();
+		for (http_req *q = h->head; q; q = q->next) {
+			double w = (q->due - now) * 1000;
+			if (w <= 0 && h->in_flight >= h->max_in_flight)
+				continue; /* due, but waits for a slot: a completion wakes the poll */
+			int ms = w <= 0 ? 0 : w < 1000 ? (int)w + 1 : 1000;
+			if (ms < wait_ms)
+				wait_ms = ms;
 		}
+		if (wait_ms == 0)
+			continue;
 		if (h->in_flight)
 			curl_multi_poll(h->multi, NULL, 0, wait_ms, NULL);
 		else if (wait_ms > 0) {

@@ -95,6 +95,7 @@ norm() {
 # $TMP/NAME.{out,err,rc} (normalised); the server's log then holds this run's
 # requests only.
 run() {
+	local t0=$(date +%s.%N)
 	local name=$1
 	shift
 	[ -n "$LOG" ] && : >"$LOG"
@@ -102,6 +103,7 @@ run() {
 	echo $? >"$TMP/$name.rc"
 	norm <"$TMP/$name.out.raw" >"$TMP/$name.out"
 	norm <"$TMP/$name.err.raw" >"$TMP/$name.err"
+	[ -n "${TIMING:-}" ] && echo "time $name $(python3 -c "print(round($(date +%s.%N) - $t0, 2))")"
 }
 
 fail() {
