@@ -491,6 +491,12 @@ static void values_error(void *ctx, uint32_t line, uint32_t column, const char *
 	/* values.yaml is not a manifest: a broken one just lends no defaults */
 }
 
+/*
+ * NEEDSWORK: each template of a chart parses values.yaml again when it
+ * reads a value (about a third of them do, mostly through variables); a
+ * per-chart cache shared by the workers would need a home in the scan
+ * options.  It costs about a millisecond per 60 KiB of values.
+ */
 static int values_lookup(tx_ctx *c, const char *path, tv *out)
 {
 	chart_scan *s = c->user;
@@ -963,7 +969,10 @@ static void walk_branches(chart_scan *s, const tnode *n, const tmpl_src *src)
 		tv cond;
 		if (b->cond) {
 			bool ct, cf;
+			/* a variable it declares may be read later: then values count */
+			s->ev.cond_mode = !b->cond->decl[0];
 			tv_eval_pipe(&s->ev, b->cond, &cond);
+			s->ev.cond_mode = false;
 			tv_truth(&cond, &ct, &cf);
 			possible = reach && ct;
 			reach = reach && cf;

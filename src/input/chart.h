@@ -190,6 +190,9 @@ struct tx_ctx {
 	} memo[TX_MAX_MEMO];
 	size_t nmemo;
 	uint64_t steps; /* bounded work per file */
+	/* evaluating an {{if}} of the template itself: a bare .Values there is
+	 * undecidable whatever its default, so values.yaml need not be read */
+	bool cond_mode;
 };
 
 void tx_ctx_init(tx_ctx *c, const sunset_scan_options *opt, sunset_arena *a);

@@ -486,7 +486,7 @@ static void scan_action(const char *t, size_t len, size_t off, act *a)
 		size_t r = (size_t)(c - t) + 2;
 		a->bs = q;
 		a->be = r;
-		if (r + 3 < len + 1 && r + 1 < len && is_space(t[r]) && t[r + 1] == '-') {
+		if (r + 1 < len && is_space(t[r]) && t[r + 1] == '-') {
 			a->rtrim = true;
 			r += 2;
 		}
@@ -1284,6 +1284,12 @@ static void tv_concat(tx_ctx *c, tv *dst, const tv *add)
 		for (size_t j = 0; j < add->n; j++) {
 			size_t rn;
 			const char *rs = ta_text(c, &add->a[j], &rn);
+			/* "" + x is x, still a version or a bool: a define that prints
+			 * .Capabilities.KubeVersion stays the target's version */
+			if (!ln || !rn) {
+				tv_add(&r, ln ? &dst->a[i] : &add->a[j]);
+				continue;
+			}
 			char *s = sunset_arena_alloc(c->arena, ln + rn + 1);
 			if (!s) {
 				r.open = true;
@@ -1434,7 +1440,7 @@ static void eval_field(tx_ctx *c, const tx_expr *e, tv *out)
 	}
 	bool root = !e->base || strcmp(e->base, "$") == 0;
 	if (root && strncmp(chain, "Values", 6) == 0 && (chain[6] == '.' || chain[6] == '\0')) {
-		if (!chain[6] || !c->values_lookup || c->values_lookup(c, chain + 7, out) < 0)
+		if (!chain[6] || c->cond_mode || !c->values_lookup || c->values_lookup(c, chain + 7, out) < 0)
 			tv_open(out);
 		out->vals = true;
 		return;
@@ -1451,12 +1457,15 @@ static void eval_command(tx_ctx *c, const tx_cmd *cmd, const tv *piped, tv *out)
 	}
 	if (first->kind == EX_FIELD && first->s && sunset_str_ends_with(first->s, "APIVersions.Has")) {
 		tv arg;
+		bool saved = c->cond_mode;
+		c->cond_mode = false;
 		if (first->next)
 			eval_operand(c, first->next, &arg);
 		else if (piped)
 			arg = *piped;
 		else
 			tv_open(&arg);
+		c->cond_mode = saved;
 		/* a value the user could override is read at its default here */
 		bool ct = arg.open, cf = arg.open;
 		for (size_t i = 0; i < arg.n; i++) {
@@ -1747,13 +1756,27 @@ static void tv_map_str(tx_ctx *c, const tv *in, tv *out, const char *fn, const t
 	}
 }
 
+/* Functions whose result over a .Values argument is undecidable anyway. */
+static bool is_logic(const char *fn)
+{
+	static const char *const names[] = {"not", "and", "or", "eq", "ne", "lt", "le", "gt", "ge", "empty"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(fn, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static void eval_call(tx_ctx *c, const char *fn, const tx_expr *args, const tv *piped, tv *out)
 {
 	tv av[MAX_ARGS + 1];
 	size_t n = 0;
 	bool anyvals = false;
+	bool saved = c->cond_mode;
+	if (!is_logic(fn))
+		c->cond_mode = false;
 	for (const tx_expr *e = args; e; e = e->next) {
 		if (n == MAX_ARGS) {
+			c->cond_mode = saved;
 			tv_open(out);
 			return;
 		}
@@ -1761,6 +1784,7 @@ static void eval_call(tx_ctx *c, const char *fn, const tx_expr *args, const tv *
 		anyvals |= av[n].vals;
 		n++;
 	}
+	c->cond_mode = saved;
 	if (piped) {
 		av[n++] = *piped;
 		anyvals |= piped->vals;
@@ -1900,6 +1924,8 @@ void tx_define_value(tx_ctx *c, const char *name, tv *out)
 		return;
 	}
 	c->active[c->nactive++] = def;
+	bool cond_mode = c->cond_mode; /* its output is data, whoever asks */
+	c->cond_mode = false;
 	/* a define sees none of its caller's variables */
 	size_t saved = c->nvars;
 	struct tx_var hidden[TX_MAX_VARS];
@@ -1909,6 +1935,7 @@ void tx_define_value(tx_ctx *c, const char *name, tv *out)
 	tv_eval_body(c, def->branches->body, src, out);
 	memcpy(c->vars, hidden, saved * sizeof(hidden[0]));
 	c->nvars = saved;
+	c->cond_mode = cond_mode;
 	c->nactive--;
 	if (c->nmemo < TX_MAX_MEMO) {
 		tv *keep = tv_copy(c, out);

@@ -454,6 +454,64 @@ static void fixture_chart_rows(void **state)
 	}
 }
 
+/* Template text read as part of the fixture chart: its helpers, its subchart's, its values. */
+static void chart_context_rows(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *target, *text, *want;
+	} rows[] = {
+		/* a condition on a helper that reads .Values.kubeVersion (unset: the cluster's) */
+		{"1.36",
+		 "{{- if eq (include \"common.capabilities.policy.apiVersion\" .) \"policy/v1\" }}\napiVersion: policy/v1\n"
+		 "{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\nkind: PodDisruptionBudget\n",
+		 "2:13 policy/v1 PodDisruptionBudget - -"},
+		{"1.20",
+		 "{{- if eq (include \"common.capabilities.policy.apiVersion\" .) \"policy/v1\" }}\napiVersion: policy/v1\n"
+		 "{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\nkind: PodDisruptionBudget\n",
+		 "4:13 policy/v1beta1 PodDisruptionBudget - -"},
+		{"1.36",
+		 "{{- if include \"common.capabilities.kubeVersion\" . | semverCompare \"<1.25-0\" }}\n"
+		 "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n{{- end }}\n",
+		 ""},
+		{"1.24",
+		 "{{- if include \"common.capabilities.kubeVersion\" . | semverCompare \"<1.25-0\" }}\n"
+		 "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n{{- end }}\n",
+		 "2:13 policy/v1beta1 PodSecurityPolicy - -"},
+		/* a helper first asked for its truth is still read whole when its value counts */
+		{"1.36",
+		 "{{- if include \"common.capabilities.kubeVersion\" . }}{{ end }}\n"
+		 "{{- if include \"common.capabilities.kubeVersion\" . | semverCompare \"<1.25-0\" }}\n"
+		 "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n{{- end }}\n",
+		 ""},
+		/* a variable holding a helper's choice */
+		{"1.8",
+		 "{{- $api := include \"shop.deployment.apiVersion\" . }}\napiVersion: {{ $api }}\nkind: Deployment\n",
+		 "2:13 extensions/v1beta1 Deployment - -"},
+		/* .Values defaults: data, not conditions */
+		{"1.36", "apiVersion: rbac.authorization.k8s.io/{{ .Values.rbac.apiVersion | default \"v1\" }}\nkind: ClusterRole\n",
+		 "1:13 rbac.authorization.k8s.io/v1beta1 ClusterRole - -"},
+		{"1.36", "apiVersion: {{ .Values.missing | default \"apps/v1\" }}\nkind: Deployment\n", "1:13 apps/v1 Deployment - -"},
+		{"1.36", "{{- if .Values.rbac.create }}\napiVersion: a.io/v1\nkind: A\n{{- end }}\n", "2:13 a.io/v1 A - -"},
+		{"1.36", "{{- if not .Values.rbac.create }}\napiVersion: a.io/v1\nkind: A\n{{- end }}\n", "2:13 a.io/v1 A - -"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sunset_scan_options o;
+		options_at(&o, rows[i].target);
+		sunset_report r;
+		sunset_report_init(&r);
+		r.keep_checked = true;
+		char got[4096];
+		sunset_chart_scan_text(&o, &r, "fixtures/charts/shop/templates/t.yaml", rows[i].text, strlen(rows[i].text),
+				       "fixtures/charts/shop");
+		checked_text(&r, got, sizeof(got));
+		assert_int_equal(r.nerror, 0);
+		if (strcmp(got, rows[i].want) != 0)
+			fail_msg("row %zu at %s:\n%s\ngot:  %s\nwant: %s", i, rows[i].target, rows[i].text, got, rows[i].want);
+		sunset_report_release(&r);
+	}
+}
+
 /* A template named alone (no chart_root) finds its chart above templates/. */
 static void lone_file_finds_its_chart(void **state)
 {
@@ -601,6 +659,7 @@ int main(void)
 		cmocka_unit_test(pairing_rows),
 		cmocka_unit_test(error_rows),
 		cmocka_unit_test(fixture_chart_rows),
+		cmocka_unit_test(chart_context_rows),
 		cmocka_unit_test(lone_file_finds_its_chart),
 		cmocka_unit_test(bounds),
 	};
