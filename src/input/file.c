@@ -6,6 +6,11 @@
  * A file that is not valid YAML but holds "{{" is a template: it goes to
  * the chart template scanner instead (valid YAML with "{{" inside strings
  * stays YAML).
+ *
+ * What is read: regular files, and named pipes (process substitution too),
+ * which are read like stdin: sunset waits for the writer and reads until it
+ * closes.  Devices and sockets are refused before they are opened: opening
+ * one can have effects, and /dev/zero or a serial line never ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -137,18 +142,23 @@ void sunset_scan_file(const sunset_scan_options *opt, sunset_report *r, const ch
 		sunset_chart_scan_file(opt, r, path, chart_root);
 		return;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		sunset_report_add_error(r, path, 0, 0, "not a regular file or pipe; skipped");
+		return;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		sunset_report_add_error(r, path, 0, 0, "cannot open: %s", strerror(errno));
 		return;
 	}
-	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		sunset_report_add_error(r, path, 0, 0, "cannot stat: %s", strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
 		sunset_report_add_error(r, path, 0, 0, "is a directory");
-	} else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
-		sunset_report_add_error(r, path, 0, 0, "not a regular file; skipped");
+	} else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		/* it changed between stat and open */
+		sunset_report_add_error(r, path, 0, 0, "not a regular file or pipe; skipped");
 	} else {
 		scan_fd(opt, r, &origin, fd, S_ISREG(st.st_mode), path);
 	}

@@ -225,7 +225,8 @@ static void walk_dir(pool *p, const char *dir, const char *chart_root, bool in_t
 	}
 	closedir(d);
 	/* a fixed order keeps error messages about directories in order too */
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n) /* qsort's base must not be NULL (an empty directory) */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = join(dir, names[i]);
 		struct stat st;
