@@ -9,8 +9,9 @@
  * one chain of lists run one after the other: an object seen through the
  * first group (same uid) is skipped in the next.  Chains run concurrently.
  *
- * Each list gathers into its own report, merged into the caller's when the
- * list ends: a list restarted after 410 Gone starts again from an empty
+ * Each page is read into a report of its own (see keep_page), each list
+ * gathers what matters into its own report, merged into the caller's when
+ * the list ends: a list restarted after 410 Gone starts again from an empty
  * report, so nothing is counted twice.  All memory here is owned by the run
  * and freed before lists_run() returns.
  */
@@ -198,16 +199,21 @@ static void job_done(list_job *j)
 	start_chain(run, ch);
 }
 
-/* What a cluster item's expansion left in the report: positions inside an
- * API response (or a release payload in it) mean nothing to a reader, so
- * they go; findings of sources not asked for go too. */
-static void tidy(list_job *j, size_t first_finding, size_t first_error)
+/*
+ * A page is read into a report of its own, and only what a reader needs is
+ * copied into the list's: findings of the sources asked for, errors, the
+ * Helm releases seen, the objects checked (JUnit).  Positions inside an API
+ * response (or a release payload in it) mean nothing to a reader, so they
+ * go.  The page's custom-resource records go too: a cluster item carries no
+ * CRD spec to match them with, and keeping them would cost memory per
+ * object.  So memory follows a page, not the cluster.
+ */
+static void keep_page(list_job *j, sunset_report *page)
 {
 	unsigned src = j->run->c->opt.sources;
 	sunset_report *r = &j->rep;
-	size_t k = first_finding;
-	for (size_t i = first_finding; i < r->nfinding; i++) {
-		sunset_finding *f = &r->finding[i];
+	for (size_t i = 0; i < page->nfinding; i++) {
+		sunset_finding *f = &page->finding[i];
 		unsigned want = f->obj.source == SUNSET_SOURCE_LAST_APPLIED     ? SUNSET_CLUSTER_SRC_LAST_APPLIED
 				: f->obj.source == SUNSET_SOURCE_MANAGED_FIELDS ? SUNSET_CLUSTER_SRC_MANAGED_FIELDS
 				: f->obj.source == SUNSET_SOURCE_HELM_RELEASE	? SUNSET_CLUSTER_SRC_HELM_RELEASE
@@ -215,11 +221,21 @@ static void tidy(list_job *j, size_t first_finding, size_t first_error)
 		if (want && !(src & want))
 			continue;
 		f->obj.line = f->obj.column = 0;
-		r->finding[k++] = *f;
+		sunset_finding *kept = sunset_report_add_finding(r, &f->obj, f->row, &f->status, f->target);
+		if (kept)
+			kept->known = f->known;
 	}
-	r->nfinding = k;
-	for (size_t i = first_error; i < r->nerror; i++)
-		r->error[i].line = r->error[i].column = 0;
+	for (size_t i = 0; i < page->nerror; i++)
+		sunset_report_add_error(r, page->error[i].path, 0, 0, "%s", page->error[i].message);
+	for (size_t i = 0; i < page->nrelease; i++)
+		sunset_report_note_release(r, page->release[i].namespace, page->release[i].name,
+					   page->release[i].revision, page->release[i].status);
+	for (size_t i = 0; i < page->nchecked; i++) {
+		sunset_object o = page->checked[i];
+		o.line = o.column = 0;
+		sunset_report_add_checked(r, &o);
+	}
+	r->objects += page->objects;
 }
 
 /* Items of a typed list carry no kind or apiVersion (the list does); the
@@ -257,6 +273,7 @@ typedef struct page_ctx {
 	bool cont_too_long;
 	char gv[300];
 	sunset_arena scratch;
+	sunset_report page;
 } page_ctx;
 
 static void on_item(page_ctx *p, const sunset_doc *doc, const sunset_node *item)
@@ -280,7 +297,7 @@ static void on_item(page_ctx *p, const sunset_doc *doc, const sunset_node *item)
 	sunset_origin origin = {.path = path, .source = SUNSET_SOURCE_LAST_APPLIED};
 	if (!j->metadata_only)
 		item = with_kind(&p->scratch, item, p->gv, j->kind);
-	sunset_objects_from_cluster_item(run->scan, &j->rep, &origin, doc, item, j->kind);
+	sunset_objects_from_cluster_item(run->scan, &p->page, &origin, doc, item, j->kind);
 	sunset_arena_reset(&p->scratch);
 }
 
@@ -355,11 +372,13 @@ static void on_response(void *ctx, const http_result *res)
 	page_ctx p = {.j = j};
 	snprintf(p.gv, sizeof(p.gv), "%s%s%s", j->group, j->group[0] ? "/" : "", j->version);
 	sunset_arena_init(&p.scratch, 0);
-	size_t first_finding = j->rep.nfinding, first_error = j->rep.nerror;
+	sunset_report_init(&p.page);
+	p.page.keep_checked = j->rep.keep_checked;
 	char err[512];
 	int prc = parse_json_doc(res->body, res->len, lim, on_page, &p, err, sizeof(err));
 	sunset_arena_release(&p.scratch);
-	tidy(j, first_finding, first_error);
+	keep_page(j, &p.page);
+	sunset_report_release(&p.page);
 	if (prc < 0) {
 		job_error(j, "the response is not valid JSON: %s", err);
 		job_done(j);

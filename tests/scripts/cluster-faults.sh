@@ -25,10 +25,11 @@ cluster://test/shop/ingresses.networking.k8s.io/shop-web  networking.k8s.io/v1be
 EOF
 # faults FILE|JSON: the server re-reads the file when its mtime changes
 FAULT_GEN=0
-faults() {
-	if [ -f "$1" ]; then cp "$1" "$FAULTS"; else printf '%s\n' "$1" >"$FAULTS"; fi
+faults() { # written aside and renamed, so the server never sees half a change
+	if [ -f "$1" ]; then cp "$1" "$FAULTS.new"; else printf '%s\n' "$1" >"$FAULTS.new"; fi
 	FAULT_GEN=$((FAULT_GEN + 1))
-	touch -d "@$(($(date +%s) + FAULT_GEN))" "$FAULTS"
+	touch -d "@$(($(date +%s) + FAULT_GEN))" "$FAULTS.new"
+	mv "$FAULTS.new" "$FAULTS"
 }
 want_err() { cat >"$TMP/$1.want.err"; }
 statuses() { # what the server answered for one path, in order
@@ -116,11 +117,22 @@ run slow "$SUNSET" cluster "${LA[@]}" --request-timeout 1
 expect slow 3 "$TMP/la-no-deploy.want" - <<'EOF'
 sunset: cluster://test/deployments.apps: error: cannot list deployments.apps (apps/v1): no complete response within 1 s (--request-timeout)
 EOF
+for _ in $(seq 100); do # the same for the slow request
+	[ "$(log_query "len([r for r in reqs if r['fault'] is not None])")" -ge 1 ] && break
+	sleep 0.1
+done
 faults "$ROOT/fixtures/cluster/faults-stall.json"
 run stall "$SUNSET" cluster "${LA[@]}" --request-timeout 1.5
 expect stall 3 "$TMP/la-no-deploy.want" - <<'EOF'
 sunset: cluster://test/deployments.apps: error: cannot list deployments.apps (apps/v1): no complete response within 1.5 s (--request-timeout)
 EOF
+
+# the server logs the stalled request when it is done with it: wait for
+# that, so it is not taken for the next run's
+for _ in $(seq 100); do
+	[ "$(log_query "len([r for r in reqs if r['fault'] is not None])")" -ge 1 ] && break
+	sleep 0.1
+done
 
 # a truncated body: retried; truncated every time: an error
 faults "$ROOT/fixtures/cluster/faults-truncate.json"
