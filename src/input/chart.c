@@ -91,7 +91,14 @@ typedef struct chart_scan {
 	bool listed;
 	define_ent *defs;
 	size_t ndefs, capdefs;
-	size_t helper_bytes, helper_files;
+	struct helper_file {
+		tmpl_src *src;
+		bool parsed;
+	} *helpers; /* read, parsed only once a wanted name is in them */
+	size_t nhelpers, caphelpers;
+	size_t helper_bytes;
+	const char *missing[64]; /* names no chart defines */
+	size_t nmissing;
 
 	bool values_loaded;
 	value_ent *values;
@@ -352,7 +359,7 @@ static void index_defines(chart_scan *s, const tmpl_src *src, const tnode *n, un
 
 static void load_helper_file(chart_scan *s, const char *path)
 {
-	if (s->helper_files >= MAX_HELPER_FILES)
+	if (s->nhelpers >= MAX_HELPER_FILES)
 		return;
 	if (s->main_real && strcmp(path, s->main_real) == 0)
 		return; /* the template itself: indexed already */
@@ -365,19 +372,52 @@ static void load_helper_file(chart_scan *s, const char *path)
 		free(buf);
 		return;
 	}
-	s->helper_files++;
 	s->helper_bytes += len;
 	tmpl_src *src = sunset_arena_alloc(&s->arena, sizeof(*src));
 	char *text = sunset_arena_strndup(&s->arena, buf, len);
 	free(buf);
 	if (!src || !text)
 		return;
-	src->path = path;
+	src->path = sunset_arena_strdup(&s->arena, path);
 	src->text = text;
 	src->len = len;
-	/* a broken helper is reported by its own scan; here it lends nothing */
-	if (tmpl_parse(&s->arena, src, 1, 1, false, NULL) == 0)
-		index_defines(s, src, src->root, 0);
+	src->root = NULL;
+	if (s->nhelpers == s->caphelpers) {
+		s->caphelpers = s->caphelpers ? s->caphelpers * 2 : 16;
+		s->helpers = sunset_xrealloc(s->helpers, s->caphelpers * sizeof(*s->helpers));
+	}
+	s->helpers[s->nhelpers].src = src;
+	s->helpers[s->nhelpers].parsed = false;
+	s->nhelpers++;
+}
+
+/*
+ * Parses the helper files that hold "name" in quotes: a chart tree's
+ * helpers are many, a template calls few of them.  True when one was.
+ */
+static bool parse_helpers_naming(chart_scan *s, const char *name)
+{
+	char needle[260];
+	size_t n = strlen(name);
+	bool any = false;
+	if (n + 2 < sizeof(needle)) {
+		needle[0] = '"';
+		memcpy(needle + 1, name, n);
+		needle[n + 1] = '"';
+	}
+	for (size_t i = 0; i < s->nhelpers; i++) {
+		struct helper_file *h = &s->helpers[i];
+		if (h->parsed)
+			continue;
+		if (n + 2 < sizeof(needle) && !memmem(h->src->text, h->src->len, needle, n + 2))
+			continue;
+		h->parsed = true;
+		any = true;
+		/* a broken helper is reported by its own scan; here it lends nothing */
+		if (tmpl_parse(&s->arena, h->src, 1, 1, false, NULL) == 0)
+			index_defines(s, h->src, h->src->root, 0);
+	}
+	return any;
 }
 
 static void load_helper_dir(chart_scan *s, const char *dir, unsigned depth)
@@ -394,7 +434,6 @@ static void load_helper_dir(chart_scan *s, const char *dir, unsigned depth)
 				 (sunset_str_ends_with(names[i], ".tpl") || names[i][0] == '_'))
 				load_helper_file(s, p);
 		}
-		/* the arena keeps helper paths only for messages: none are printed */
 		free(p);
 	}
 	free_list(names, n);
@@ -411,20 +450,29 @@ static const define_ent *find_def(chart_scan *s, const char *name)
 static const tnode *find_define(tx_ctx *c, const char *name, const tmpl_src **src)
 {
 	chart_scan *s = c->user;
+	for (size_t i = 0; i < s->nmissing; i++)
+		if (strcmp(s->missing[i], name) == 0)
+			return NULL;
 	for (;;) {
 		const define_ent *d = find_def(s, name);
 		if (d) {
 			*src = d->src;
 			return d->node;
 		}
+		if (parse_helpers_naming(s, name))
+			continue;
 		if (!s->listed)
 			list_charts(s);
 		if (s->loaded >= s->ncharts)
-			return NULL;
+			break;
 		char *t = join(s->charts[s->loaded++], "templates");
 		load_helper_dir(s, t, 0);
 		free(t);
 	}
+	const char *copy = sunset_arena_strdup(&s->arena, name);
+	if (copy && s->nmissing < sizeof(s->missing) / sizeof(s->missing[0]))
+		s->missing[s->nmissing++] = copy;
+	return NULL;
 }
 
 /* ---- values.yaml: defaults for .Values lookups ---- */
@@ -1195,6 +1243,7 @@ out:
 		free(s->charts[i]);
 	free(s->charts);
 	free(s->defs);
+	free(s->helpers);
 	free(s->values);
 	free(s->seg);
 	free(s->item);

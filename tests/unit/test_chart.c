@@ -512,6 +512,28 @@ static void chart_context_rows(void **state)
 	}
 }
 
+/* A subchart's template calls its parent's helpers; its template path names the parent. */
+static void subchart_uses_parent_helpers(void **state)
+{
+	(void)state;
+	static const char text[] = "apiVersion: {{ include \"shop.deployment.apiVersion\" . }}\nkind: Deployment\n"
+				   "---\napiVersion: {{ include \"nowhere.apiVersion\" . }}\nkind: Deployment\n"
+				   "---\napiVersion: {{ include \"nowhere.apiVersion\" . }}\nkind: DaemonSet\n";
+	sunset_scan_options o;
+	options_at(&o, "1.8");
+	sunset_report r;
+	sunset_report_init(&r);
+	r.keep_checked = true;
+	sunset_chart_scan_text(&o, &r, "fixtures/charts/shop/charts/common/templates/t.yaml", text, strlen(text),
+			       "fixtures/charts/shop/charts/common");
+	char got[1024];
+	checked_text(&r, got, sizeof(got));
+	assert_string_equal(got, "1:13 extensions/v1beta1 Deployment - -");
+	assert_string_equal(r.checked[0].template_path, "shop/charts/common/templates/t.yaml");
+	assert_int_equal(r.nerror, 0);
+	sunset_report_release(&r);
+}
+
 /* A template named alone (no chart_root) finds its chart above templates/. */
 static void lone_file_finds_its_chart(void **state)
 {
@@ -660,6 +682,7 @@ int main(void)
 		cmocka_unit_test(error_rows),
 		cmocka_unit_test(fixture_chart_rows),
 		cmocka_unit_test(chart_context_rows),
+		cmocka_unit_test(subchart_uses_parent_helpers),
 		cmocka_unit_test(lone_file_finds_its_chart),
 		cmocka_unit_test(bounds),
 	};
