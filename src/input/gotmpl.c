@@ -1007,10 +1007,10 @@ static bool tp_action(tp *p, size_t off, const act *ac, bool lenient)
 			cond = tmpl_parse_pipe(p->a, arg, alen);
 		}
 		struct tp_block *top = &p->stack[p->depth - 1];
-		/* a plain else needs no condition; an unparsed one stays undecidable */
-		top->branch = tp_branch(p, top->node, top->branch, alen ? (cond ? cond : NULL) : NULL);
+		top->branch = tp_branch(p, top->node, top->branch, cond);
 		if (top->branch && alen && !cond) {
-			/* mark "else if <something we do not read>" as undecidable */
+			/* "else if <what we do not read>": an empty pipeline, undecidable
+			 * (a plain else has no condition at all) */
 			top->branch->cond = sunset_arena_alloc(p->a, sizeof(tx_pipe));
 			if (top->branch->cond)
 				memset(top->branch->cond, 0, sizeof(tx_pipe));

@@ -280,6 +280,9 @@ static void pairing_rows(void **state)
 		 "{{- else if .Values.beta }}\napiVersion: batch/v1beta1\n{{- else }}\napiVersion: batch/v2alpha1\n"
 		 "{{- end }}\nkind: CronJob\n",
 		 "4:13 batch/v1beta1 CronJob - -; 6:13 batch/v2alpha1 CronJob - -"},
+		/* conditions we cannot read are undecidable, not errors */
+		{"1.36", "{{- if (weird }}\napiVersion: a.io/v1\n{{- else if ) }}\napiVersion: b.io/v1\n{{- end }}\nkind: A\n",
+		 "2:13 a.io/v1 A - -; 4:13 b.io/v1 A - -"},
 		/* inline conditions on the apiVersion line */
 		{"1.36",
 		 "apiVersion: {{ if semverCompare \">=1.9-0\" .Capabilities.KubeVersion.GitVersion }}apps/v1{{ else }}"
