@@ -165,8 +165,12 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
 			memcpy(r->carry, buffer + ok, r->ncarry);
 		}
 		/* a value (or comment) that grows past the document limit without
-		 * an event would otherwise grow inside libyaml */
-		if (!r->fenced && r->handed + ok - r->handed_at_event > r->lim->max_document_bytes) {
+		 * an event would otherwise grow inside libyaml, which doubles its
+		 * buffers and zeroes the new half: stopping a little short keeps
+		 * that buffer within the limit.  These bytes still go to libyaml,
+		 * so that its end of input is where the fence is. */
+		size_t value_max = r->lim->max_document_bytes - r->lim->max_document_bytes / 64;
+		if (!r->fenced && r->handed + ok - r->handed_at_event > value_max) {
 			char lim[32], msg[128];
 			limit_text(r->lim->max_document_bytes, lim, sizeof(lim));
 			snprintf(msg, sizeof(msg), "a single value is larger than the %s document limit; "
@@ -175,7 +179,6 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
 				set_fence(r, r->next_line, r->next_col, msg, -1);
 			else
 				set_fence(r, r->event_line, r->event_col, msg, -1);
-			ok = 0;
 		}
 		r->handed += ok;
 		*size_read = ok;
@@ -338,6 +341,15 @@ static int run_parser(yaml_reader *r, uint32_t *stop_line)
 		}
 		uint32_t line = abs_line(r, &ev.start_mark), col = abs_col(r, &ev.start_mark);
 		r->handed_at_event = r->handed;
+		if (r->fenced && ev.type != YAML_STREAM_END_EVENT && ev.type != YAML_DOCUMENT_END_EVENT &&
+		    past_fence(r, abs_line(r, &ev.end_mark), abs_col(r, &ev.end_mark))) {
+			/* a value the fence cut short: not built (it may be huge) */
+			yaml_event_delete(&ev);
+			report(r, r->fence_line, r->fence_col, r->fence_msg);
+			*stop_line = r->fence_line + 1;
+			result = 0;
+			break;
+		}
 		r->event_line = line;
 		r->event_col = col;
 		bool stop = false;
