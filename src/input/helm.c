@@ -315,7 +315,8 @@ int helm_hapi_decode(const unsigned char *p, size_t len, sunset_arena *a, helm_r
 		     char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	pb b = {p, p, p + len, err, errlen};
+	/* an empty payload has no buffer: NULL + 0 is undefined in C */
+	pb b = {p, p, len ? p + len : p, err, errlen};
 	pb_field f;
 	size_t caphook = 0;
 	int rc;
