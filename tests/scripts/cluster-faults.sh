@@ -167,6 +167,31 @@ EOF
 run discovery-k8s-only "$SUNSET" cluster "${LA[@]}" --components k8s
 expect discovery-k8s-only 3 "$TMP/la.want" /dev/null
 
+# a response bigger than the 64 MiB bound, sent gzip-compressed (a few
+# hundred KiB on the wire): cut off after decompression, an error for it
+python3 - "$ROOT/fixtures/cluster/state.json" "$TMP/state-big.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["objects"]["v1/configmaps"].append({"metadata": {"name": "sh.helm.release.v1.big.v1", "namespace": "shop",
+    "labels": {"owner": "helm", "name": "big", "version": "1", "status": "deployed"}},
+    "data": {"release": "A" * (65 << 20)}})
+json.dump(s, open(sys.argv[2], "w"))
+EOF
+start_server "$TMP/state-big.json" "$FAULTS"
+kubeconfig "$KC" "    token: tok-admin"
+want_err too-big <<'EOF'
+sunset: cluster://test/configmaps: error: cannot list configmaps (v1) labelled owner=helm: the response is larger than 67108864 bytes
+EOF
+run too-big "$SUNSET" cluster --kubeconfig "$KC" -t 1.29 --sources helm-release -o text --columns location
+expect too-big 3 - "$TMP/too-big.want.err" <<'EOF'
+LOCATION
+cluster://test/shop/secrets/sh.helm.release.v1.shop.v2
+EOF
+check_eq "too big: it came gzip-compressed" "$(log_query "[r['gzip'] for r in reqs if r['path'] == '/api/v1/configmaps']")" "[True]"
+rm -f "$TMP/state-big.json"
+start_server "$ROOT/fixtures/cluster/state.json" "$FAULTS"
+kubeconfig "$KC" "    token: tok-admin"
+
 # /version or the group lists failing is fatal
 faults '[{"path": "/apis", "query": "", "status": 403, "message": "forbidden: User \"admin\" cannot get path \"/apis\""}]'
 run apis-403 "$SUNSET" cluster "${LA[@]}"
