@@ -94,8 +94,14 @@ int cli_prepare(cli_options *o, cli_run *run)
 	for (size_t i = 0; i < nspecs; i++) {
 		const char *spec = specs[i];
 		/* cluster-relative targets are resolved by the cluster command */
-		if (strstr(spec, "=next") || strstr(spec, "=cluster") || !strcmp(spec, "next") || !strcmp(spec, "cluster"))
+		if (strstr(spec, "=next") || strstr(spec, "=cluster") || !strcmp(spec, "next") || !strcmp(spec, "cluster")) {
+			if (!o->command || strcmp(o->command, "cluster") != 0) {
+				cli_diag("invalid --target \"%s\": next and cluster are a live cluster's version "
+					 "(sunset cluster)", spec);
+				return -1;
+			}
 			continue;
+		}
 		if (sunset_targets_parse(&run->scan.targets, spec, err, sizeof(err)) < 0) {
 			cli_diag("invalid --target: %s", err);
 			return -1;
