@@ -166,12 +166,64 @@ static void sink_stops(void **state)
 	sunset_buf_release(&d.out);
 }
 
+/*
+ * More than 2 MiB streamed from a descriptor, so that the 1 MiB window
+ * slides many times: every document keeps its "# Source:", its ignore line
+ * and exact positions, also after the restarts that broken documents cause
+ * near window boundaries.
+ */
+static void window_boundaries(void **state)
+{
+	(void)state;
+	sunset_buf in, want;
+	sunset_buf_init(&in, 0);
+	sunset_buf_init(&want, 0);
+	uint32_t line = 1, doc = 0;
+	unsigned errors = 0;
+	for (unsigned i = 0; in.len < ((size_t)5 << 19); i++) {
+		sunset_buf_puts(&in, "---\n");
+		line++;
+		if (i % 97 == 5 && errors < 100) {
+			/* broken: libyaml stops at the next line */
+			sunset_buf_printf(&in, "# Source: t/broken%u.yaml\nk: [%u\n", i, i);
+			line += 2;
+			sunset_buf_printf(&want, "error %u:1: invalid YAML: did not find expected ',' or ']' while parsing "
+						 "a flow sequence (started at line %u)\n", line, line - 1);
+			errors++;
+			continue;
+		}
+		sunset_buf_printf(&in, "# Source: t/t%u.yaml\nk%u: v # sunset:ignore\npad: \"%0*u\"\n", i, i,
+				  (int)(i % 40), 0u);
+		sunset_buf_printf(&want, "doc %u lines %u-%u source=t/t%u.yaml ignore=%u: {@%u:1 k%u@%u:1: v@%u:%u, "
+					 "pad@%u:1: '%0*u'@%u:6}\n",
+				  doc, line - 1, line + 3, i, line + 1, line + 1, i, line + 1, line + 1,
+				  (unsigned)snprintf(NULL, 0, "k%u: ", i) + 1, line + 2, (int)(i % 40), 0u, line + 2);
+		line += 3;
+		doc++;
+	}
+	char *got = dump_fd(sunset_read_yaml, in.data, in.len, NULL, NULL);
+	if (strcmp(got, want.data) != 0) {
+		/* print the first difference only: the texts are megabytes */
+		size_t k = 0;
+		while (got[k] && got[k] == want.data[k])
+			k++;
+		size_t from = k > 200 ? k - 200 : 0;
+		print_error("differ at byte %zu:\n--- want\n%.400s\n--- got\n%.400s\n", k, want.data + from, got + from);
+	}
+	bool same = strcmp(got, want.data) == 0;
+	free(got);
+	sunset_buf_release(&in);
+	sunset_buf_release(&want);
+	assert_true(same);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(check_rows),
 		cmocka_unit_test(offsets),
 		cmocka_unit_test(sink_stops),
+		cmocka_unit_test(window_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
