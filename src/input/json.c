@@ -152,6 +152,54 @@ static int hex4(json_reader *r, uint32_t *out)
 	return 0;
 }
 
+/* The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0
+ * when it is invalid or does not fit before end. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t w = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+	if (w == 0 || (size_t)(end - p) < w)
+		return 0;
+	uint32_t v = *p & (w == 2 ? 0x1fu : w == 3 ? 0x0fu : 0x07u);
+	for (size_t k = 1; k < w; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[k] & 0x3fu);
+	}
+	if ((w == 2 && v < 0x80) || (w == 3 && v < 0x800) || (w == 4 && v < 0x10000) ||
+	    (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+		return 0;
+	return w;
+}
+
+/*
+ * A byte >= 0x80 that did not start a valid sequence in the window: reads
+ * the sequence byte by byte (it may cross the window's end).  Invalid bytes
+ * become U+FFFD each, as Go's decoder (and so the API server) reads them;
+ * strings hold valid UTF-8 for every output format after this.
+ */
+static bool read_utf8_slow(json_reader *r)
+{
+	unsigned char b[4];
+	b[0] = (unsigned char)next(r);
+	size_t w = (b[0] & 0xe0) == 0xc0 ? 2 : (b[0] & 0xf0) == 0xe0 ? 3 : (b[0] & 0xf8) == 0xf0 ? 4 : 1;
+	size_t n = 1;
+	while (n < w) {
+		int c = peek(r);
+		if (c < 0 || (c & 0xc0) != 0x80)
+			break;
+		b[n++] = (unsigned char)next(r);
+	}
+	if (n == w && w > 1 && utf8_len(b, b + n) == n) {
+		if (sunset_buf_append(&r->str, b, n) < 0)
+			return string_too_big(r);
+		return true;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (sunset_buf_append(&r->str, "\xef\xbf\xbd", 3) < 0)
+			return string_too_big(r);
+	return true;
+}
+
 /* Reads a string (the opening quote already consumed) into r->str. */
 static bool read_string(json_reader *r)
 {
@@ -163,8 +211,18 @@ static bool read_string(json_reader *r)
 		if (!stream_fill(&r->s))
 			return fail(r, "unterminated string", -1);
 		const unsigned char *p = r->s.buf + r->s.pos, *end = r->s.buf + r->s.len, *q = p;
-		while (q < end && *q != '"' && *q != '\\' && *q >= 0x20 && *q != '\n')
-			q++;
+		for (;;) {
+			if (q >= end || *q == '"' || *q == '\\' || *q < 0x20)
+				break;
+			if (*q < 0x80) {
+				q++;
+				continue;
+			}
+			size_t w = utf8_len(q, end);
+			if (w == 0)
+				break;
+			q += w;
+		}
 		if (q > p) {
 			for (const unsigned char *x = p; x < q; x++)
 				if ((*x & 0xc0) != 0x80)
@@ -172,6 +230,11 @@ static bool read_string(json_reader *r)
 			if (sunset_buf_append(&r->str, p, (size_t)(q - p)) < 0)
 				return string_too_big(r);
 			r->s.pos += (size_t)(q - p);
+			continue;
+		}
+		if (*q >= 0x80) {
+			if (!read_utf8_slow(r))
+				return false;
 			continue;
 		}
 		int c = next(r);

@@ -45,6 +45,12 @@ static const row rows[] = {
 	 "doc 0 lines 1-2: {@1:1 'a'@1:2: 'b'@2:2}\n"},
 	{"columns count characters", TEXT("{\"\xc3\xa9\": \"\xe6\x97\xa5\xe6\x9c\xac\", \"k\": 1}"),
 	 "doc 0 lines 1-1: {@1:1 '\\xc3\\xa9'@1:2: '\\xe6\\x97\\xa5\\xe6\\x9c\\xac'@1:7, 'k'@1:13: 1@1:18}\n"},
+	{"invalid UTF-8 becomes U+FFFD per byte, as Go reads it",
+	 TEXT("[\"a\xff" "b\xc3\xa9\xe6\x97\", \"\xc0\x80\xed\xa0\x80\xf4\x90\x80\x80\", \"\xe6\x97\xe6\x97\xa5\"]"),
+	 "doc 0 lines 1-1: 'a\\xef\\xbf\\xbdb\\xc3\\xa9\\xef\\xbf\\xbd\\xef\\xbf\\xbd'@1:2\n"
+	 "doc 1 lines 1-1: '\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd"
+	 "\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xef\\xbf\\xbd'@1:11\n"
+	 "doc 2 lines 1-1: '\\xef\\xbf\\xbd\\xef\\xbf\\xbd\\xe6\\x97\\xa5'@1:18\n"},
 	/* errors point at the offending byte */
 	{"missing colon", TEXT("{\"a\" 1}"), "error 1:6: invalid JSON: expected ':' after key, found '1'\n"},
 	{"trailing comma", TEXT("{\"a\": 1,}"), "error 1:9: invalid JSON: expected a string key, found '}'\n"},
