@@ -85,6 +85,34 @@ static size_t check_bytes(yaml_reader *r, const unsigned char *b, size_t n, bool
 	if (r->at_start && n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
 		i = 3; /* libyaml drops the BOM without counting a column */
 	while (i < n) {
+		/* words of printable ASCII and newlines, most of any manifest, pass
+		 * eight bytes at a time.  With no byte >= 0x80, adding to a byte
+		 * never carries into the next, so each test is exact per byte. */
+		uint64_t w;
+		if (n - i >= 8) {
+			const uint64_t high = 0x8080808080808080ULL;
+			memcpy(&w, b + i, 8);
+			if (!(w & high)) {
+				uint64_t nl = w ^ 0x0a0a0a0a0a0a0a0aULL;
+				uint64_t is_nl = ~(((nl & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | nl) & high;
+				uint64_t below_space = ~(w + 0x6060606060606060ULL) & high;
+				uint64_t is_del = (w + 0x0101010101010101ULL) & high;
+				if (!((below_space & ~is_nl) | is_del)) {
+					if (is_nl) {
+						unsigned last = (unsigned)(63 - __builtin_clzll(is_nl)) / 8;
+						r->next_line += (uint32_t)(((is_nl >> 7) * 0x0101010101010101ULL) >> 56);
+						r->next_col = 8 - last;
+					} else {
+						r->next_col += 8;
+					}
+					i += 8;
+					continue;
+				}
+			}
+		}
+		/* otherwise the next eight bytes one character at a time */
+		size_t stop = n - i > 8 ? i + 8 : n;
+		while (i < stop) {
 		unsigned c = b[i];
 		if (c < 0x80) {
 			if (c == '\n') {
@@ -99,12 +127,12 @@ static size_t check_bytes(yaml_reader *r, const unsigned char *b, size_t n, bool
 			i++;
 			continue;
 		}
-		size_t w = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		if (w == 0) {
+		size_t width = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (width == 0) {
 			set_fence(r, r->next_line, r->next_col, "invalid leading UTF-8 octet", (int)c);
 			return i;
 		}
-		if (i + w > n) {
+		if (i + width > n) {
 			for (size_t k = i + 1; k < n; k++) {
 				if ((b[k] & 0xc0) != 0x80) {
 					set_fence(r, r->next_line, r->next_col, "invalid trailing UTF-8 octet", b[k]);
@@ -115,15 +143,15 @@ static size_t check_bytes(yaml_reader *r, const unsigned char *b, size_t n, bool
 				set_fence(r, r->next_line, r->next_col, "incomplete UTF-8 octet sequence", (int)c);
 			return i;
 		}
-		uint32_t v = c & (w == 2 ? 0x1fu : w == 3 ? 0x0fu : 0x07u);
-		for (size_t k = 1; k < w; k++) {
+		uint32_t v = c & (width == 2 ? 0x1fu : width == 3 ? 0x0fu : 0x07u);
+		for (size_t k = 1; k < width; k++) {
 			if ((b[i + k] & 0xc0) != 0x80) {
 				set_fence(r, r->next_line, r->next_col, "invalid trailing UTF-8 octet", b[i + k]);
 				return i;
 			}
 			v = (v << 6) | (b[i + k] & 0x3fu);
 		}
-		if ((w == 2 && v < 0x80) || (w == 3 && v < 0x800) || (w == 4 && v < 0x10000)) {
+		if ((width == 2 && v < 0x80) || (width == 3 && v < 0x800) || (width == 4 && v < 0x10000)) {
 			set_fence(r, r->next_line, r->next_col, "invalid length of a UTF-8 sequence", (int)c);
 			return i;
 		}
@@ -136,7 +164,8 @@ static size_t check_bytes(yaml_reader *r, const unsigned char *b, size_t n, bool
 			return i;
 		}
 		r->next_col++;
-		i += w;
+		i += width;
+		}
 	}
 	return n;
 }
