@@ -1315,8 +1315,6 @@ static tv *tv_copy(tx_ctx *c, const tv *v)
 
 /* ---- the target's answers ---- */
 
-static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /*
  * sunset_target_serves, plus what the table knows of versions it has no
  * rows for: one named only as a replacement is not served before the
@@ -1327,10 +1325,7 @@ static bool serves(tx_ctx *c, const char *api_version, const char *kind)
 {
 	const sunset_table *t = c->opt->table;
 	const sunset_api_row *const *rows;
-	/* the table sorts its rows on first use; workers must not race there */
-	pthread_mutex_lock(&rows_lock);
-	size_t n = sunset_table_rows(t, &rows);
-	pthread_mutex_unlock(&rows_lock);
+	size_t n = sunset_table_rows(t, &rows); /* read-only once loaded */
 	if (!sunset_target_serves(t, &c->opt->targets, api_version, kind))
 		return false;
 	bool known = false, as_replacement = false, available = false;

@@ -150,18 +150,21 @@ static int row_cmp(const void *a, const void *b)
 	return c;
 }
 
+/* Sorted once loading is done (sunset_table_load ends with it), so that
+ * workers only ever read the table. */
+static void sort_rows(sunset_table *m)
+{
+	free(m->sorted_rows);
+	m->sorted_rows = sunset_xmalloc((m->nrow ? m->nrow : 1) * sizeof(*m->sorted_rows));
+	memcpy(m->sorted_rows, m->row, m->nrow * sizeof(*m->row));
+	qsort(m->sorted_rows, m->nrow, sizeof(*m->sorted_rows), row_cmp);
+	m->sorted = true;
+}
+
 size_t sunset_table_rows(const sunset_table *t, const sunset_api_row *const **rows)
 {
-	sunset_table *m = (sunset_table *)t;
-	if (!m->sorted) {
-		free(m->sorted_rows);
-		m->sorted_rows = sunset_xmalloc((m->nrow ? m->nrow : 1) * sizeof(*m->sorted_rows));
-		memcpy(m->sorted_rows, m->row, m->nrow * sizeof(*m->row));
-		qsort(m->sorted_rows, m->nrow, sizeof(*m->sorted_rows), row_cmp);
-		m->sorted = true;
-	}
-	*rows = m->sorted_rows;
-	return m->nrow;
+	*rows = t->sorted_rows;
+	return t->sorted ? t->nrow : 0;
 }
 
 static int comp_cmp(const void *a, const void *b)
@@ -171,7 +174,6 @@ static int comp_cmp(const void *a, const void *b)
 
 size_t sunset_table_components(const sunset_table *t, const sunset_component **out)
 {
-	qsort(((sunset_table *)t)->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
 	*out = t->comp;
 	return t->ncomp;
 }
@@ -410,6 +412,8 @@ int sunset_table_load(sunset_table *t, const char *path, const char *text, size_
 	sunset_read_yaml(&in, &lim, &sink);
 	if (!c.failed && c.ndocs == 0)
 		snprintf(err, errlen, "%s:1:1: the table is empty", path), c.failed = true;
+	sort_rows(t);
+	qsort(t->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
 	return c.failed ? -1 : 0;
 }
 
