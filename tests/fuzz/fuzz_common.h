@@ -56,11 +56,29 @@ static inline const sunset_scan_options *fuzz_options(void)
 typedef struct fuzz_ctx {
 	sunset_report *r;
 	const sunset_origin *origin;
+	uint32_t lines; /* in the input: every position must fall inside it */
 } fuzz_ctx;
+
+/* Positions are 1-based and inside the input (children only: aliases are
+ * not followed, so the walk is as big as the tree). */
+static inline void fuzz_check_positions(const fuzz_ctx *f, const sunset_node *n, unsigned depth)
+{
+	if (!n || !f->lines)
+		return;
+	if (n->line < 1 || n->line > f->lines || n->column < 1) {
+		fprintf(stderr, "fuzz: node at %u:%u outside the input's %u lines\n", n->line, n->column, f->lines);
+		abort();
+	}
+	if (depth > 1000)
+		abort(); /* deeper than any limit allows */
+	for (size_t i = 0; i < n->nchild; i++)
+		fuzz_check_positions(f, n->child[i], depth + 1);
+}
 
 static inline int fuzz_on_doc(void *ctx, const sunset_doc *doc)
 {
 	fuzz_ctx *f = ctx;
+	fuzz_check_positions(f, doc->root, 0);
 	sunset_objects_from_doc(fuzz_options(), f->r, f->origin, doc);
 	return 0;
 }
@@ -96,7 +114,18 @@ static inline void fuzz_read(int (*reader)(const sunset_input *, const sunset_li
 	sunset_report_init(&r);
 	r.keep_checked = 1;
 	sunset_origin origin = {.path = "fuzz.yaml", .source = SUNSET_SOURCE_FILE};
-	fuzz_ctx f = {&r, &origin};
+	/* lines as libyaml counts them: LF, CR LF, a lone CR, U+0085, U+2028
+	 * and U+2029 each end one; the end of an input that lacks a final
+	 * break is on the line after it (so one more than breaks plus one) */
+	fuzz_ctx f = {&r, &origin, 2};
+	for (size_t i = 0; i < size; i++) {
+		if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n')))
+			f.lines++;
+		else if (i + 1 < size && data[i] == 0xc2 && data[i + 1] == 0x85)
+			f.lines++;
+		else if (i + 2 < size && data[i] == 0xe2 && data[i + 1] == 0x80 && (data[i + 2] == 0xa8 || data[i + 2] == 0xa9))
+			f.lines++;
+	}
 	sunset_doc_sink sink = {.doc = fuzz_on_doc, .error = fuzz_on_error, .ctx = &f};
 	sunset_input in = {.fd = -1, .mem = (const char *)data, .mem_len = size};
 	reader(&in, &fuzz_options()->limits, &sink);
