@@ -82,6 +82,7 @@ typedef struct sunset_input {
 	size_t mem_len;
 	const char *prefix; /* fd input: bytes already read from fd (sniffing) */
 	size_t prefix_len;
+	bool objects_only;    /* build only what the expanders read (see tree.h) */
 	uint32_t line_offset; /* added to every line (text embedded in another file) */
 	uint32_t column_offset; /* added to columns of the first line */
 } sunset_input;

@@ -49,11 +49,14 @@ void sunset_scan_input(const sunset_scan_options *opt, sunset_report *r,
 {
 	file_ctx f = {opt, r, origin};
 	sunset_doc_sink sink = {.doc = on_doc, .error = on_error, .ctx = &f};
+	/* manifests: build only what the expanders read */
+	sunset_input pruned = *in;
+	pruned.objects_only = true;
 	r->inputs++;
 	if (json)
-		sunset_read_json(in, &opt->limits, &sink);
+		sunset_read_json(&pruned, &opt->limits, &sink);
 	else
-		sunset_read_yaml(in, &opt->limits, &sink);
+		sunset_read_yaml(&pruned, &opt->limits, &sink);
 }
 
 static bool looks_json(const char *p, size_t n)

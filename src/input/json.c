@@ -473,6 +473,7 @@ int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_do
 	r.col = in->column_offset + 1;
 	stream_open(&r.s, in, false);
 	tree_init(&r.t, lim);
+	r.t.prune = in->objects_only;
 	tree_stream_items(&r.t, emit_item, &r);
 	sunset_buf_init(&r.str, lim->max_document_bytes);
 	/* a UTF-8 byte order mark */

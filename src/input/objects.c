@@ -97,7 +97,7 @@ static void expand_annotation(const sunset_scan_options *opt, sunset_report *r,
 		return;
 	annotation_ctx a = {opt, r, origin, kind, namespace, v->line, v->column, name};
 	sunset_doc_sink sink = {.doc = annotation_doc, .error = annotation_error, .ctx = &a};
-	sunset_input in = {.fd = -1, .mem = v->str, .mem_len = v->len};
+	sunset_input in = {.fd = -1, .mem = v->str, .mem_len = v->len, .objects_only = true};
 	const char *p = v->str;
 	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
 		p++;

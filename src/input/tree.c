@@ -42,6 +42,8 @@ void tree_begin(tree *t)
 	sunset_arena_reset(&t->arena);
 	sunset_arena_reset(&t->item_arena);
 	t->stream_level = 0;
+	t->skip = 0;
+	t->skip_value = false;
 	t->npending = t->nopen = 0;
 	t->anchor = NULL;
 	t->nanchor = t->capanchor = 0;
@@ -115,6 +117,116 @@ static const sunset_node *find_anchor(const tree *t, const char *name)
 	return NULL;
 }
 
+enum role { R_KEEP, R_OBJECT, R_METADATA, R_MF_SEQ, R_MF_ENTRY, R_DATA, R_ITEMS };
+#define R_DROP 0xff
+
+/* Stands in for nodes that were dropped: readers only test for NULL. */
+static sunset_node dropped;
+
+static bool key_is(const char *s, size_t len, const char *k)
+{
+	return len == strlen(k) && memcmp(s, k, len) == 0;
+}
+
+/* The value of key `k` in the open object mapping o, if already read. */
+static const char *sibling(const tree *t, const tree_open *o, const char *k)
+{
+	for (size_t i = o->first; i + 1 < t->npending; i += 2) {
+		const sunset_node *key = t->pending[i], *v = t->pending[i + 1];
+		if (key->type == SUNSET_NODE_SCALAR && key_is(key->str, key->len, k) && v->type == SUNSET_NODE_SCALAR)
+			return v->str;
+	}
+	return NULL;
+}
+
+/* What a key of a mapping in role `role` leads to: a role, or R_DROP. */
+static uint8_t key_role(const tree *t, const tree_open *o, const char *k, size_t len)
+{
+	switch (o->role) {
+	case R_OBJECT:
+		if (key_is(k, len, "apiVersion") || key_is(k, len, "kind") || key_is(k, len, "type"))
+			return R_KEEP;
+		if (key_is(k, len, "metadata"))
+			return R_METADATA;
+		if (key_is(k, len, "items"))
+			return R_ITEMS;
+		if (key_is(k, len, "data"))
+			return R_DATA;
+		if (key_is(k, len, "spec")) {
+			/* a CRD's spec declares its versions; keep it unless this is
+			 * known not to be a CRD yet (apiVersion and kind come first) */
+			const char *kind = sibling(t, o, "kind"), *av = sibling(t, o, "apiVersion");
+			if (kind)
+				return strcmp(kind, "CustomResourceDefinition") == 0 ? R_KEEP : R_DROP;
+			if (av)
+				return strncmp(av, "apiextensions.k8s.io/", 21) == 0 ? R_KEEP : R_DROP;
+			return R_KEEP;
+		}
+		return R_DROP;
+	case R_METADATA:
+		if (key_is(k, len, "name") || key_is(k, len, "namespace") || key_is(k, len, "generateName") ||
+		    key_is(k, len, "annotations") || key_is(k, len, "labels"))
+			return R_KEEP;
+		if (key_is(k, len, "managedFields"))
+			return R_MF_SEQ;
+		return R_DROP;
+	case R_MF_ENTRY:
+		if (key_is(k, len, "manager") || key_is(k, len, "operation") || key_is(k, len, "apiVersion"))
+			return R_KEEP;
+		return R_DROP;
+	case R_DATA:
+		return key_is(k, len, "release") ? R_KEEP : R_DROP;
+	default:
+		return R_KEEP;
+	}
+}
+
+/* The role of a collection starting now. */
+static uint8_t new_role(const tree *t, sunset_node_type type)
+{
+	if (!t->prune)
+		return R_KEEP;
+	if (t->nopen == 0)
+		return type == SUNSET_NODE_MAPPING ? R_OBJECT : R_KEEP;
+	const tree_open *parent = &t->open[t->nopen - 1];
+	if (parent->node->type == SUNSET_NODE_MAPPING)
+		return parent->role == R_KEEP ? R_KEEP : t->value_role;
+	if (parent->role == R_ITEMS)
+		return type == SUNSET_NODE_MAPPING ? R_OBJECT : R_KEEP;
+	if (parent->role == R_MF_SEQ)
+		return R_MF_ENTRY;
+	return R_KEEP;
+}
+
+/*
+ * Before a scalar or alias is built: true when it must be dropped.  A key
+ * of a pruned mapping decides whether its value is kept.
+ */
+static bool drop_scalar(tree *t, const char *s, size_t len)
+{
+	if (t->skip)
+		return true;
+	if (t->skip_value) {
+		t->skip_value = false;
+		return true;
+	}
+	if (!t->prune || t->nopen == 0)
+		return false;
+	const tree_open *o = &t->open[t->nopen - 1];
+	if (o->node->type != SUNSET_NODE_MAPPING || o->role == R_KEEP || (t->npending - o->first) % 2 == 1) {
+		if (o->node->type == SUNSET_NODE_MAPPING && (t->npending - o->first) % 2 == 1)
+			t->value_role = R_KEEP; /* a scalar value: nothing below it */
+		return false;
+	}
+	uint8_t role = key_role(t, o, s, len);
+	if (role == R_DROP) {
+		t->skip_value = true;
+		return true;
+	}
+	t->value_role = role;
+	return false;
+}
+
 static bool push_pending(tree *t, sunset_node *n)
 {
 	if (t->stream_level && t->nopen == t->stream_level) {
@@ -163,6 +275,18 @@ static sunset_node *new_node(tree *t, sunset_node_type type, const char *anchor,
 sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const char *anchor,
 			 uint32_t line, uint32_t col)
 {
+	if (drop_scalar(t, s, len)) {
+		if (!anchor || t->skip)
+			return &dropped;
+		/* an anchored scalar under a dropped key: built, not attached */
+		sunset_node *a = new_node(t, SUNSET_NODE_SCALAR, anchor, line, col);
+		if (!a)
+			return NULL;
+		a->quoted = quoted;
+		a->str = sunset_arena_strndup(cur_arena(t), s, len);
+		a->len = len;
+		return a->str ? a : (too_big(t), NULL);
+	}
 	sunset_node *n = new_node(t, SUNSET_NODE_SCALAR, anchor, line, col);
 	if (!n)
 		return NULL;
@@ -178,6 +302,8 @@ sunset_node *tree_scalar(tree *t, const char *s, size_t len, bool quoted, const 
 
 sunset_node *tree_alias(tree *t, const char *name, uint32_t line, uint32_t col)
 {
+	if (drop_scalar(t, name, 0))
+		return &dropped;
 	sunset_node *n = new_node(t, SUNSET_NODE_ALIAS, NULL, line, col);
 	if (!n)
 		return NULL;
@@ -194,9 +320,22 @@ sunset_node *tree_alias(tree *t, const char *name, uint32_t line, uint32_t col)
 sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint32_t line,
 			uint32_t col)
 {
-	if (t->nopen >= t->lim->max_depth) {
+	if (t->nopen + t->skip >= t->lim->max_depth) {
 		t->failure = "nesting is deeper than the limit";
 		return NULL;
+	}
+	if (t->skip || t->skip_value) {
+		t->skip_value = false;
+		t->skip++;
+		return &dropped;
+	}
+	uint8_t role = new_role(t, type);
+	if (t->prune && t->nopen && t->open[t->nopen - 1].node->type == SUNSET_NODE_MAPPING &&
+	    t->open[t->nopen - 1].role != R_KEEP && (t->npending - t->open[t->nopen - 1].first) % 2 == 0) {
+		/* a collection as a key: nothing the expanders read */
+		t->skip_value = true;
+		t->skip++;
+		return &dropped;
 	}
 	sunset_node *n = new_node(t, type, anchor, line, col);
 	if (!n)
@@ -207,6 +346,7 @@ sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint
 	}
 	t->open[t->nopen].node = n;
 	t->open[t->nopen].first = t->npending;
+	t->open[t->nopen].role = role;
 	t->nopen++;
 	/* the value of "items" in a top-level mapping: stream its elements */
 	if (t->item && type == SUNSET_NODE_SEQUENCE && t->nopen == 2 && !t->stream_level &&
@@ -221,6 +361,10 @@ sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint
 
 int tree_end(tree *t)
 {
+	if (t->skip) {
+		t->skip--;
+		return 0;
+	}
 	if (t->nopen == 0)
 		return 0;
 	if (t->stream_level && t->nopen == t->stream_level)

@@ -12,6 +12,7 @@
 typedef struct tree_open {
 	sunset_node *node;
 	size_t first; /* index of its first child on the pending stack */
+	uint8_t role; /* what the pruning rules take it for (tree.c) */
 } tree_open;
 
 typedef struct tree_anchor {
@@ -42,6 +43,17 @@ typedef struct tree {
 	void *item_ctx;
 	sunset_arena item_arena;
 	size_t stream_level; /* open depth of the streamed sequence, or 0 */
+	/*
+	 * Pruning: with `prune` set, only what the expanders read is built
+	 * (apiVersion, kind, type, metadata's names, annotations, labels and
+	 * managedFields' manager/operation/apiVersion, List items, data.release,
+	 * a CRD's spec); everything else is parsed and dropped.  Anchored
+	 * scalars are kept wherever they are, for the aliases that name them.
+	 */
+	bool prune;
+	uint32_t skip;	  /* depth inside a dropped collection */
+	bool skip_value;  /* the next node is the value of a dropped key */
+	uint8_t value_role; /* role of the next value's collection */
 } tree;
 
 void tree_init(tree *t, const sunset_limits *lim);

@@ -488,6 +488,7 @@ int sunset_read_yaml(const sunset_input *in, const sunset_limits *lim, sunset_do
 	r.col_base = in->column_offset;
 	stream_open(&r.s, in, true);
 	tree_init(&r.t, lim);
+	r.t.prune = in->objects_only;
 	tree_stream_items(&r.t, deliver_item, &r);
 	int rc = 0;
 	uint32_t restarted_at = 0;
