@@ -117,7 +117,7 @@ static const sunset_node *find_anchor(const tree *t, const char *name)
 	return NULL;
 }
 
-enum role { R_KEEP, R_OBJECT, R_METADATA, R_MF_SEQ, R_MF_ENTRY, R_DATA, R_ITEMS };
+enum role { R_KEEP, R_OBJECT, R_METADATA, R_MF_SEQ, R_MF_ENTRY, R_DATA, R_ITEMS, R_CRD_SPEC, R_CRD_VERSIONS, R_CRD_VERSION };
 #define R_DROP 0xff
 
 /* Stands in for nodes that were dropped: readers only test for NULL. */
@@ -157,10 +157,10 @@ static uint8_t key_role(const tree *t, const tree_open *o, const char *k, size_t
 			 * known not to be a CRD yet (apiVersion and kind come first) */
 			const char *kind = sibling(t, o, "kind"), *av = sibling(t, o, "apiVersion");
 			if (kind)
-				return strcmp(kind, "CustomResourceDefinition") == 0 ? R_KEEP : R_DROP;
+				return strcmp(kind, "CustomResourceDefinition") == 0 ? R_CRD_SPEC : R_DROP;
 			if (av)
-				return strncmp(av, "apiextensions.k8s.io/", 21) == 0 ? R_KEEP : R_DROP;
-			return R_KEEP;
+				return strncmp(av, "apiextensions.k8s.io/", 21) == 0 ? R_CRD_SPEC : R_DROP;
+			return R_CRD_SPEC;
 		}
 		return R_DROP;
 	case R_METADATA:
@@ -176,6 +176,15 @@ static uint8_t key_role(const tree *t, const tree_open *o, const char *k, size_t
 		return R_DROP;
 	case R_DATA:
 		return key_is(k, len, "release") ? R_KEEP : R_DROP;
+	case R_CRD_SPEC: /* not the schemas, which are most of a CRD */
+		if (key_is(k, len, "group") || key_is(k, len, "names"))
+			return R_KEEP;
+		return key_is(k, len, "versions") ? R_CRD_VERSIONS : R_DROP;
+	case R_CRD_VERSION:
+		if (key_is(k, len, "name") || key_is(k, len, "served") || key_is(k, len, "storage") ||
+		    key_is(k, len, "deprecated") || key_is(k, len, "deprecationWarning"))
+			return R_KEEP;
+		return R_DROP;
 	default:
 		return R_KEEP;
 	}
@@ -195,6 +204,8 @@ static uint8_t new_role(const tree *t, sunset_node_type type)
 		return type == SUNSET_NODE_MAPPING ? R_OBJECT : R_KEEP;
 	if (parent->role == R_MF_SEQ)
 		return R_MF_ENTRY;
+	if (parent->role == R_CRD_VERSIONS)
+		return R_CRD_VERSION;
 	return R_KEEP;
 }
 

@@ -47,7 +47,8 @@ typedef struct tree {
 	 * Pruning: with `prune` set, only what the expanders read is built
 	 * (apiVersion, kind, type, metadata's names, annotations, labels and
 	 * managedFields' manager/operation/apiVersion, List items, data.release,
-	 * a CRD's spec); everything else is parsed and dropped.  Anchored
+	 * a CRD's group, names and versions without schemas); everything else
+	 * is parsed and dropped.  Anchored
 	 * scalars are kept wherever they are, for the aliases that name them.
 	 */
 	bool prune;
