@@ -17,8 +17,11 @@
  * The same fence stops a single value (or any stretch without an event)
  * from growing past the document limit inside libyaml's buffers.
  *
- * NEEDSWORK: lines are counted at "\n" only; libyaml also breaks lines at
- * a lone "\r", U+0085, U+2028 and U+2029, so positions after those differ.
+ * NEEDSWORK: the byte check and the stream's hints count lines at "\n"
+ * only, while libyaml also breaks lines at a lone "\r", U+0085, U+2028 and
+ * U+2029: in a file with those, a bad byte's position, "# Source:" and
+ * ignore lines, and the "---" a restart looks for are off by that many
+ * lines (no crash, no lost bound).
  */
 #include <stdio.h>
 #include <string.h>
