@@ -66,13 +66,14 @@ void sunset_objects_from_cluster_item(const sunset_scan_options *opt, sunset_rep
 				      const sunset_node *obj, const char *kind);
 
 /* A CustomResourceDefinition object: notes the versions it declares
- * deprecated or no longer served (component "crd"). */
+ * deprecated or no longer served (their component is the CRD's group). */
 void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 		       const sunset_origin *origin, const sunset_node *crd);
 /* Once every input is read: findings for custom resources at versions their
  * CRDs deprecate (the CRD may be in another file than its resources). */
 void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r);
-/* "crd" is the component of CRD-declared rows. */
+/* In --components, "crd" selects every CRD-declared row (a group selects
+ * its own). */
 #define SUNSET_CRD_COMPONENT "crd"
 
 /* Reads one input (YAML or JSON, sniffed) into r.  Errors go into r. */

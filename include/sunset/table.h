@@ -34,6 +34,10 @@ typedef struct sunset_api_row {
 	const char *origin; /* "builtin:k8s" or the --table path */
 } sunset_api_row;
 
+/* Rows a CustomResourceDefinition declares carry no release numbers (a
+ * table row always has deprecated or removed). */
+#define SUNSET_ROW_FROM_CRD(row) (!(row)->deprecated && !(row)->removed)
+
 typedef struct sunset_component {
 	const char *id;
 	sunset_version latest;

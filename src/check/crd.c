@@ -77,7 +77,7 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 		snprintf(source, sizeof(source), "CustomResourceDefinition %s (%s:%u)", crd_name ? crd_name : group,
 			 origin->path, where ? where->line : 0);
 		sunset_api_row row = {
-			.component = SUNSET_CRD_COMPONENT,
+			.component = group, /* the CRD's group names its component */
 			.api_version = api_version,
 			.kind = kind,
 			.replacement = replacement ? repl : NULL,
@@ -90,16 +90,17 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 	}
 }
 
-static bool component_selected(const char *filter)
+static bool component_selected(const char *filter, const char *group)
 {
 	if (!filter)
 		return true;
-	size_t n = strlen(SUNSET_CRD_COMPONENT);
 	for (const char *p = filter; *p;) {
 		const char *end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
-		if ((size_t)(end - p) == n && memcmp(p, SUNSET_CRD_COMPONENT, n) == 0)
+		size_t n = (size_t)(end - p);
+		if ((n == strlen(SUNSET_CRD_COMPONENT) && memcmp(p, SUNSET_CRD_COMPONENT, n) == 0) ||
+		    (n == strlen(group) && memcmp(p, group, n) == 0))
 			return true;
 		p = *end ? end + 1 : end;
 	}
@@ -108,7 +109,7 @@ static bool component_selected(const char *filter)
 
 void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)
 {
-	if (!r->ncrd_row || !r->ncustom || !component_selected(opt->components))
+	if (!r->ncrd_row || !r->ncustom)
 		return;
 	/* few CRD rows, possibly many resources: index the rows */
 	size_t cap = 16;
@@ -140,7 +141,7 @@ void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)
 				continue;
 			sunset_status st = {.deprecated = true, .removed = !r->crd_served[k],
 					    .replacement_available = row->replacement != NULL};
-			if (!opt->only_removed || st.removed)
+			if ((!opt->only_removed || st.removed) && component_selected(opt->components, row->component))
 				sunset_report_add_finding(r, o, row, &st, 0);
 			break;
 		}

@@ -27,6 +27,8 @@ typedef struct cli_options {
 	const char *command;
 	cli_list targets; /* -t, each "k8s=1.33[,..]"; a higher layer wins per component */
 	const char *output;
+	const char *output_file; /* the report goes here instead of stdout */
+	bool no_headers;
 	const char *columns;
 	bool only_removed;
 	const char *components;
@@ -46,6 +48,7 @@ typedef struct cli_options {
 	unsigned chunk_size;
 	/* versions */
 	const char *component;
+	const char *removed_in, *deprecated_in;
 	cli_list paths;
 	/* ignores from .sunset.yaml: "Kind/namespace/name" patterns or paths */
 	cli_list ignores;

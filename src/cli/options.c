@@ -33,9 +33,9 @@ enum arg { ARG_NONE, ARG_VALUE, ARG_LIST };
 
 typedef enum opt_id {
 	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_CHUNK_SIZE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
-	O_CONTEXT, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
-	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_ONLY_REMOVED, O_OUTPUT,
-	O_QUIET, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
+	O_CONTEXT, O_DEPRECATED_IN, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
+	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_NO_HEADERS, O_ONLY_REMOVED, O_OUTPUT,
+	O_OUTPUT_FILE, O_QUIET, O_REMOVED_IN, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
 	O_WRITE_BASELINE
 } opt_id;
 
@@ -59,6 +59,7 @@ static const opt_def opts[] = {
 	{"components", 0, ARG_VALUE, O_COMPONENTS, CMD_CHECKS, "A,B", "only these components (e.g. k8s,cert-manager)"},
 	{"config", 0, ARG_VALUE, O_CONFIG, CMD_CHECKS, "FILE", "read settings from FILE instead of ./.sunset.yaml"},
 	{"context", 0, ARG_VALUE, O_CONTEXT, CMD_CLUSTER, "NAME", "kubeconfig context"},
+	{"deprecated-in", 0, ARG_VALUE, O_DEPRECATED_IN, CMD_VERSIONS, "VER", "only rows deprecated in VER (e.g. 1.22)"},
 	{"help", 'h', ARG_NONE, O_HELP, CMD_ALL, NULL, "show this help"},
 	{"ignore-deprecations", 0, ARG_NONE, O_IGNORE_DEPRECATIONS, CMD_CHECKS, NULL, "do not exit 2 for deprecated APIs"},
 	{"ignore-errors", 0, ARG_NONE, O_IGNORE_ERRORS, CMD_CHECKS, NULL, "do not exit 1 for unreadable inputs"},
@@ -68,9 +69,12 @@ static const opt_def opts[] = {
 	{"kubeconfig", 0, ARG_VALUE, O_KUBECONFIG, CMD_CLUSTER, "FILE", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)"},
 	{"namespace", 'n', ARG_VALUE, O_NAMESPACE, CMD_CLUSTER, "NS", "only this namespace"},
 	{"no-color", 0, ARG_NONE, O_NO_COLOR, CMD_CHECKS | CMD_VERSIONS, NULL, "never colour the output"},
+	{"no-headers", 0, ARG_NONE, O_NO_HEADERS, CMD_CHECKS, NULL, "text, wide, csv, markdown: rows only, no header line"},
 	{"only-removed", 'r', ARG_NONE, O_ONLY_REMOVED, CMD_CHECKS, NULL, "only report removed APIs"},
 	{"output", 'o', ARG_VALUE, O_OUTPUT, CMD_CHECKS | CMD_VERSIONS, "FMT", "text|wide|json|yaml|csv|markdown|sarif|junit|github"},
-	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_CHECKS, NULL, "print nothing on stdout; only the exit code"},
+	{"output-file", 0, ARG_VALUE, O_OUTPUT_FILE, CMD_CHECKS, "FILE", "write the report to FILE (replaced whole), not stdout"},
+	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_CHECKS, NULL, "no report on stdout, no summary line; only the exit code"},
+	{"removed-in", 0, ARG_VALUE, O_REMOVED_IN, CMD_VERSIONS, "VER", "only rows removed in VER (e.g. 1.25)"},
 	{"request-timeout", 0, ARG_VALUE, O_REQUEST_TIMEOUT, CMD_CLUSTER, "SECONDS", "timeout for each API request (default 30)"},
 	{"sources", 0, ARG_VALUE, O_SOURCES, CMD_CLUSTER, "A,B", "last-applied,managed-fields,helm-release,apiserver-metrics"},
 	{"stdin-name", 0, ARG_VALUE, O_STDIN_NAME, CMD_SCAN, "NAME", "file name to report for '-'"},
@@ -194,6 +198,7 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_COMPONENTS: SET_STR(components); break;
 	case O_CONFIG: SET_STR(config); break;
 	case O_CONTEXT: SET_STR(context); break;
+	case O_DEPRECATED_IN: SET_STR(deprecated_in); break;
 	case O_HELP: SET_BOOL(help); break;
 	case O_IGNORE_DEPRECATIONS: SET_BOOL(ignore_deprecations); break;
 	case O_IGNORE_ERRORS: SET_BOOL(ignore_errors); break;
@@ -214,6 +219,7 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_KUBECONFIG: SET_STR(kubeconfig); break;
 	case O_NAMESPACE: SET_STR(namespace); break;
 	case O_NO_COLOR: SET_BOOL(no_color); break;
+	case O_NO_HEADERS: SET_BOOL(no_headers); break;
 	case O_ONLY_REMOVED: SET_BOOL(only_removed); break;
 	case O_OUTPUT:
 		if (!fill && o->output)
@@ -224,7 +230,9 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 		}
 		o->output = v;
 		break;
+	case O_OUTPUT_FILE: SET_STR(output_file); break;
 	case O_QUIET: SET_BOOL(quiet); break;
+	case O_REMOVED_IN: SET_STR(removed_in); break;
 	case O_REQUEST_TIMEOUT: {
 		char *end;
 		double t = strtod(v, &end);

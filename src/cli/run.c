@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -127,7 +128,9 @@ int cli_prepare(cli_options *o, cli_run *run)
 			}
 			memcpy(id, p, n);
 			id[n] = '\0';
-			if (!sunset_table_component(run->table, id) && strcmp(id, SUNSET_CRD_COMPONENT) != 0) {
+			/* "crd" and API groups (which contain a dot) select CRD-declared rows */
+			if (!sunset_table_component(run->table, id) && strcmp(id, SUNSET_CRD_COMPONENT) != 0 &&
+			    !strchr(id, '.')) {
 				cli_diag("unknown component \"%s\" in --components (see sunset versions; \"crd\" selects CRD-declared deprecations)", id);
 				return -1;
 			}
@@ -161,8 +164,10 @@ int cli_prepare(cli_options *o, cli_run *run)
 	run->report.columns = o->columns;
 	run->report.tool_version = SUNSET_VERSION_STRING;
 	run->report.baseline = o->baseline != NULL;
+	run->report.no_headers = o->no_headers;
 	const char *no_color = getenv("NO_COLOR");
-	run->report.color = !o->no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+	run->report.color = !o->no_color && !(no_color && *no_color) && !o->output_file &&
+			    isatty(STDOUT_FILENO);
 	run->policy.ignore_deprecations = o->ignore_deprecations;
 	run->policy.ignore_removals = o->ignore_removals;
 	run->policy.ignore_unavailable_replacements = o->ignore_unavailable_replacements;
@@ -268,6 +273,7 @@ static int apply_baseline(const char *path, sunset_report *r)
 			baseline_key b = item_key(json_array_get(items, slot[s] - 1));
 			if (key_eq(&k, &b)) {
 				f->known = true;
+				r->known++;
 				break;
 			}
 		}
@@ -297,6 +303,93 @@ static bool ignored(const cli_options *o, const sunset_object *ob)
 	return false;
 }
 
+/* --output-file: a regular file is replaced whole, through PATH.tmp beside
+ * it and a rename, so a reader never sees half a report and a failed run
+ * leaves the old one; a device, pipe or symlink (/dev/stdout, <(cmd)) is
+ * written in place, never replaced. */
+static int write_output_file(const char *path, cli_run *run, const sunset_report *r)
+{
+	struct stat st;
+	bool exists = lstat(path, &st) == 0;
+	bool replace = !exists || S_ISREG(st.st_mode);
+	size_t n = strlen(path) + sizeof(".tmp");
+	char *tmp = sunset_xmalloc(n);
+	snprintf(tmp, n, "%s.tmp", path);
+	const char *dest = replace ? tmp : path;
+	int rc = -1, err = 0;
+	FILE *f = fopen(dest, "w");
+	if (!f) {
+		err = errno;
+		goto out;
+	}
+	/* the old file's permissions stay (a private report stays private) */
+	if (replace && exists)
+		(void)fchmod(fileno(f), st.st_mode & 07777);
+	errno = 0;
+	int wrc = run->format->write(f, r, &run->report);
+	if (fflush(f) != 0 || ferror(f))
+		err = errno ? errno : EIO;
+	if (fclose(f) != 0 && !err)
+		err = errno;
+	if (wrc < 0 && !err) {
+		/* the format said why (e.g. --columns) */
+		if (replace)
+			unlink(tmp);
+		goto quiet;
+	}
+	if (!err && replace && rename(tmp, path) != 0)
+		err = errno;
+	if (!err)
+		rc = 0;
+	else if (replace)
+		unlink(tmp);
+out:
+	if (rc < 0)
+		cli_diag("%s: cannot write output: %s", path, strerror(err));
+quiet:
+	free(tmp);
+	return rc;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* After a text report, one line on stderr: what was read, what was found,
+ * and what was silenced or known, so that silence stays visible.  Always
+ * the same fields, so that it can be read by a script too. */
+static void summary_line(const cli_options *o, const sunset_report *r)
+{
+	uint64_t removed = 0, deprecated = 0, unavailable = 0;
+	for (size_t i = 0; i < r->nfinding; i++) {
+		const sunset_status *st = &r->finding[i].status;
+		if (st->removed) {
+			removed++;
+		} else {
+			deprecated++;
+			if (!st->replacement_available)
+				unavailable++;
+		}
+	}
+	char read[128], dep[96];
+	unsigned long long inputs = (unsigned long long)r->inputs;
+	if (o->command && strcmp(o->command, "cluster") == 0)
+		snprintf(read, sizeof(read), "%llu %s", inputs, plural(inputs, "input", "inputs"));
+	else
+		snprintf(read, sizeof(read), "%llu %s, %llu %s", inputs, plural(inputs, "file", "files"),
+			 (unsigned long long)r->documents, plural(r->documents, "document", "documents"));
+	snprintf(dep, sizeof(dep), "%llu deprecated", (unsigned long long)deprecated);
+	if (unavailable)
+		snprintf(dep + strlen(dep), sizeof(dep) - strlen(dep), " (%llu without a served replacement)",
+			 (unsigned long long)unavailable);
+	cli_diag("%s, %llu %s: %llu removed, %s; %llu %s; %llu ignored; %llu known", read,
+		 (unsigned long long)r->objects, plural(r->objects, "object", "objects"),
+		 (unsigned long long)removed, dep, (unsigned long long)r->nerror,
+		 plural(r->nerror, "error", "errors"), (unsigned long long)r->ignored,
+		 (unsigned long long)r->known);
+}
+
 int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 {
 	if (o->ignores.n) {
@@ -304,6 +397,7 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 		for (size_t i = 0; i < r->nfinding; i++)
 			if (!ignored(o, &r->finding[i].obj))
 				r->finding[j++] = r->finding[i];
+		r->ignored += r->nfinding - j;
 		r->nfinding = j;
 		/* JUnit shows them as skipped, like "# sunset:ignore" */
 		for (size_t i = 0; i < r->nchecked; i++)
@@ -326,7 +420,11 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 			return SUNSET_EXIT_ERROR;
 		}
 	}
-	if (!o->quiet) {
+	/* the file is what was asked for: written even with -q */
+	if (o->output_file) {
+		if (write_output_file(o->output_file, run, r) < 0)
+			return SUNSET_EXIT_ERROR;
+	} else if (!o->quiet) {
 		if (run->format->write(stdout, r, &run->report) < 0)
 			return SUNSET_EXIT_ERROR;
 		if (fflush(stdout) != 0) {
@@ -334,6 +432,8 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 			return SUNSET_EXIT_ERROR;
 		}
 	}
+	if (!o->quiet && (run->format->write == sunset_format_text || run->format->write == sunset_format_wide))
+		summary_line(o, r);
 	int rc = sunset_report_exit_code(r, &run->policy);
 	if (run->policy.strict && r->nerror && !run->policy.ignore_errors)
 		rc = SUNSET_EXIT_ERROR;

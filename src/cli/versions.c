@@ -28,7 +28,73 @@ static void cell_out(const char *s, size_t width, bool last)
 		printf("%-*s  ", (int)width, s);
 }
 
-static void print_text(const sunset_table *t, const char *component)
+/* Which rows `sunset versions` prints. */
+typedef struct row_filter {
+	const char *component;
+	sunset_version removed_in, deprecated_in; /* 0: any; compared by minor */
+} row_filter;
+
+static bool row_wanted(const row_filter *f, const sunset_api_row *r)
+{
+	const sunset_version minor = ~(sunset_version)0x3ffu;
+	if (f->component && strcmp(f->component, r->component) != 0)
+		return false;
+	if (f->removed_in && (r->removed & minor) != (f->removed_in & minor))
+		return false;
+	if (f->deprecated_in && (r->deprecated & minor) != (f->deprecated_in & minor))
+		return false;
+	return true;
+}
+
+/* The cells of one row, as text and markdown print them. */
+static void row_cells(const sunset_api_row *r, char cell[7][256])
+{
+	char a[24] = "-", b[24] = "-", d[24] = "-";
+	if (r->deprecated)
+		sunset_version_format_short(r->deprecated, a);
+	if (r->removed)
+		sunset_version_format_short(r->removed, b);
+	if (r->replacement_available)
+		sunset_version_format_short(r->replacement_available, d);
+	snprintf(cell[0], 256, "%s", r->component);
+	snprintf(cell[1], 256, "%s", r->api_version);
+	snprintf(cell[2], 256, "%s", r->kind);
+	snprintf(cell[3], 256, "%s", a);
+	snprintf(cell[4], 256, "%s", b);
+	if (r->replacement)
+		snprintf(cell[5], 256, "%s%s%s", r->replacement, r->replacement_kind ? " " : "",
+			 r->replacement_kind ? r->replacement_kind : "");
+	else
+		snprintf(cell[5], 256, "-");
+	snprintf(cell[6], 256, "%s", d);
+}
+
+/* A table to paste into documentation; the source of every row included. */
+static void print_markdown(const sunset_table *t, const row_filter *f)
+{
+	const sunset_api_row *const *rows;
+	size_t n = sunset_table_rows(t, &rows);
+	printf("| Component | apiVersion | Kind | Deprecated | Removed | Replacement | Available | Source |\n"
+	       "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	char cell[7][256];
+	for (size_t i = 0; i < n; i++) {
+		if (!row_wanted(f, rows[i]))
+			continue;
+		row_cells(rows[i], cell);
+		putchar('|');
+		for (int c = 0; c < 7; c++)
+			printf(" %s |", cell[c]);
+		putchar(' ');
+		for (const char *p = rows[i]->source ? rows[i]->source : ""; *p; p++) {
+			if (*p == '|' || *p == '\\')
+				putchar('\\');
+			putchar(*p == '\n' ? ' ' : *p);
+		}
+		printf(" |\n");
+	}
+}
+
+static void print_text(const sunset_table *t, const row_filter *f)
 {
 	const sunset_api_row *const *rows;
 	size_t n = sunset_table_rows(t, &rows);
@@ -43,26 +109,9 @@ static void print_text(const sunset_table *t, const char *component)
 				cell_out(hdr[c], w[c], c == 6);
 		for (size_t i = 0; i < n; i++) {
 			const sunset_api_row *r = rows[i];
-			if (component && strcmp(component, r->component) != 0)
+			if (!row_wanted(f, r))
 				continue;
-			char a[24] = "-", b[24] = "-", d[24] = "-";
-			if (r->deprecated)
-				sunset_version_format_short(r->deprecated, a);
-			if (r->removed)
-				sunset_version_format_short(r->removed, b);
-			if (r->replacement_available)
-				sunset_version_format_short(r->replacement_available, d);
-			snprintf(cell[0], 256, "%s", r->component);
-			snprintf(cell[1], 256, "%s", r->api_version);
-			snprintf(cell[2], 256, "%s", r->kind);
-			snprintf(cell[3], 256, "%s", a);
-			snprintf(cell[4], 256, "%s", b);
-			if (r->replacement)
-				snprintf(cell[5], 256, "%s%s%s", r->replacement, r->replacement_kind ? " " : "",
-					 r->replacement_kind ? r->replacement_kind : "");
-			else
-				snprintf(cell[5], 256, "-");
-			snprintf(cell[6], 256, "%s", d);
+			row_cells(r, cell);
 			for (int c = 0; c < 7; c++) {
 				if (pass == 0) {
 					if (strlen(cell[c]) > w[c])
@@ -75,14 +124,14 @@ static void print_text(const sunset_table *t, const char *component)
 	}
 }
 
-static void print_json(const sunset_table *t, const char *component)
+static void print_json(const sunset_table *t, const row_filter *f)
 {
 	json_t *root = json_object(), *apis = json_array(), *comps = json_object();
 	const sunset_api_row *const *rows;
 	size_t n = sunset_table_rows(t, &rows);
 	for (size_t i = 0; i < n; i++) {
 		const sunset_api_row *r = rows[i];
-		if (component && strcmp(component, r->component) != 0)
+		if (!row_wanted(f, r))
 			continue;
 		json_t *o = json_object();
 		json_object_set_new(o, "apiVersion", json_string(r->api_version));
@@ -109,7 +158,7 @@ static void print_json(const sunset_table *t, const char *component)
 	const sunset_component *c;
 	size_t nc = sunset_table_components(t, &c);
 	for (size_t i = 0; i < nc; i++) {
-		if (component && strcmp(component, c[i].id) != 0)
+		if (f->component && strcmp(f->component, c[i].id) != 0)
 			continue;
 		json_t *o = json_object();
 		json_object_set_new(o, "latest", short_version(c[i].latest));
@@ -130,15 +179,25 @@ int cmd_versions(cli_options *o)
 	if (cli_load_table(o, &t) < 0)
 		return SUNSET_EXIT_ERROR;
 	int rc = SUNSET_EXIT_OK;
+	row_filter f = {.component = o->component};
 	if (o->component && !sunset_table_component(t, o->component)) {
 		cli_diag("unknown component \"%s\"", o->component);
 		rc = SUNSET_EXIT_ERROR;
+	} else if (o->removed_in && sunset_version_parse(o->removed_in, strlen(o->removed_in), &f.removed_in) < 0) {
+		cli_diag("invalid --removed-in \"%s\" (expected e.g. 1.25 or v1.25.0)", o->removed_in);
+		rc = SUNSET_EXIT_ERROR;
+	} else if (o->deprecated_in &&
+		   sunset_version_parse(o->deprecated_in, strlen(o->deprecated_in), &f.deprecated_in) < 0) {
+		cli_diag("invalid --deprecated-in \"%s\" (expected e.g. 1.22 or v1.22.0)", o->deprecated_in);
+		rc = SUNSET_EXIT_ERROR;
 	} else if (!o->output || strcmp(o->output, "text") == 0) {
-		print_text(t, o->component);
+		print_text(t, &f);
 	} else if (strcmp(o->output, "json") == 0) {
-		print_json(t, o->component);
+		print_json(t, &f);
+	} else if (strcmp(o->output, "markdown") == 0) {
+		print_markdown(t, &f);
 	} else {
-		cli_diag("versions prints text or json, not \"%s\"", o->output);
+		cli_diag("versions prints text, json or markdown, not \"%s\"", o->output);
 		rc = SUNSET_EXIT_ERROR;
 	}
 	sunset_table_free(t);

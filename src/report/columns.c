@@ -56,7 +56,7 @@ static void v_status(const sunset_finding *f, char *o, size_t n)
 {
 	char b[24];
 	const char *known = f->known ? " (known)" : "";
-	if (strcmp(f->row->component, "crd") == 0) {
+	if (SUNSET_ROW_FROM_CRD(f->row)) {
 		snprintf(o, n, "%s by CRD%s", f->status.removed ? "not served" : "deprecated", known);
 	} else if (f->status.removed) {
 		sunset_version_format(f->row->removed, b);

@@ -172,7 +172,10 @@ void sunset_report_merge(sunset_report *dst, sunset_report *src)
 	APPEND(custom, ncustom, capcustom);
 	dst->objects += src->objects;
 	dst->inputs += src->inputs;
-	src->objects = src->inputs = 0;
+	dst->documents += src->documents;
+	dst->ignored += src->ignored;
+	dst->known += src->known;
+	src->objects = src->inputs = src->documents = src->ignored = src->known = 0;
 }
 
 static int strcmp_null(const char *a, const char *b)
@@ -371,7 +374,7 @@ void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen)
 {
 	char when[24], avail[24];
 	const sunset_api_row *row = f->row;
-	if (strcmp(row->component, "crd") == 0) {
+	if (SUNSET_ROW_FROM_CRD(row)) {
 		crd_message(f, out, outlen);
 		return;
 	}
