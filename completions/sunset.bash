@@ -52,9 +52,9 @@ _sunset() {
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '--help -h' -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W '--help -h' -- "$cur")
 		else
-			COMPREPLY=($(compgen -W 'scan cluster versions version' -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W 'scan cluster versions version' -- "$cur")
 		fi
 		return 0
 	fi
@@ -64,9 +64,9 @@ _sunset() {
 	case $prev in
 	-o | --output)
 		if [ "$cmd" = versions ]; then
-			COMPREPLY=($(compgen -W 'text json markdown' -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W 'text json markdown' -- "$cur")
 		else
-			COMPREPLY=($(compgen -W "$_sunset_formats" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$_sunset_formats" -- "$cur")
 		fi
 		return 0
 		;;
@@ -83,7 +83,7 @@ _sunset() {
 		return 0
 		;;
 	--component)
-		COMPREPLY=($(compgen -W "$(_sunset_components "${COMP_WORDS[0]}")" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$(_sunset_components "${COMP_WORDS[0]}")" -- "$cur")
 		return 0
 		;;
 	-t | --target)
@@ -98,12 +98,12 @@ _sunset() {
 		;;
 	--context)
 		command -v kubectl >/dev/null 2>&1 &&
-			COMPREPLY=($(compgen -W "$(kubectl config get-contexts -o name 2>/dev/null)" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -W "$(kubectl config get-contexts -o name 2>/dev/null)" -- "$cur")
 		return 0
 		;;
 	--table | --baseline | --write-baseline | --config | --kubeconfig | --output-file)
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
 	--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --chunk-size | \
@@ -120,10 +120,10 @@ _sunset() {
 	*) return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [ "$cmd" = scan ]; then
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 	return 0
 }

@@ -195,6 +195,15 @@ for name, fn in shells:
         want = {w for w in want if not repeats(w)}
         if got != want:
             problems.append(f"{name}: {line!r}: missing {sorted(want - got)}, extra {sorted(got - want)}")
+# bash: a file name with a blank stays one completion
+os.makedirs(f"{tmp}/odd dir")
+open(f"{tmp}/odd dir/a b.yaml", "w").close()
+script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sunset; printf "%s\\n" "${COMPREPLY[@]}"')
+for words in (["sunset", "scan", f"{tmp}/odd dir/a"], ["sunset", "scan", "--baseline", f"{tmp}/odd dir/a"]):
+    p = subprocess.run(["bash", "--norc", "--noprofile", "-c", script, "_", f"{comp}/sunset.bash", *words],
+                       capture_output=True, text=True)
+    if p.stdout != f"{tmp}/odd dir/a b.yaml\n":
+        problems.append(f"bash: {words}: {p.stdout!r}")
 if problems:
     print("FAIL: completions:\n  " + "\n  ".join(problems))
     sys.exit(1)
