@@ -42,6 +42,11 @@ typedef struct sunset_report {
 	size_t nchecked, capchecked;
 	uint64_t objects; /* objects checked, kept or not */
 	uint64_t inputs;  /* files, streams and cluster lists read */
+	/* YAML/JSON documents read from the inputs (not those decoded from
+	 * annotations or Helm releases) */
+	uint64_t documents;
+	uint64_t ignored; /* findings silenced by "# sunset:ignore" or an ignore rule */
+	uint64_t known;   /* findings in the baseline (counted in nfinding too) */
 	/* every Helm release revision decoded, findings or not: a newer
 	 * deployed revision without findings hides older revisions' findings */
 	struct sunset_release_seen {
@@ -111,6 +116,7 @@ typedef struct sunset_report_options {
 	const char *columns; /* comma-separated, or NULL for the format's default */
 	const char *tool_version;
 	bool baseline; /* findings were compared with a baseline (known or new) */
+	bool no_headers; /* text, wide, csv, markdown: rows only, nothing when none */
 } sunset_report_options;
 
 typedef int (*sunset_format_fn)(FILE *out, const sunset_report *r,

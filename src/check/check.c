@@ -155,7 +155,7 @@ void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const
 			sunset_report_add_custom(r, o);
 		return;
 	}
-	if (!component_selected(opt->components, row->component) || o->ignored)
+	if (!component_selected(opt->components, row->component))
 		return;
 	sunset_version target = sunset_targets_get(&opt->targets, opt->table, row->component);
 	sunset_status st;
@@ -163,5 +163,10 @@ void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const
 		return;
 	if (opt->only_removed && !st.removed)
 		return;
+	/* counted, so that the summary shows what silence hides */
+	if (o->ignored) {
+		r->ignored++;
+		return;
+	}
 	sunset_report_add_finding(r, o, row, &st, target);
 }

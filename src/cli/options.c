@@ -407,7 +407,9 @@ void cli_usage(FILE *out, const char *command)
 	}
 	if (bit & CMD_CHECKS)
 		fputs("\nEnvironment: SUNSET_TARGET, SUNSET_OUTPUT, SUNSET_TABLE, NO_COLOR.\n"
-		      "A '# sunset:ignore' comment on an object's apiVersion line silences that object.\n",
+		      "A '# sunset:ignore' comment on an object's apiVersion line silences that object.\n"
+		      "After a text or wide report, or one written to --output-file, a summary line\n"
+		      "goes to stderr (files, documents, objects, findings, errors, ignored, known).\n",
 		      out);
 }
 

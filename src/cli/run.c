@@ -315,9 +315,8 @@ static int write_output_file(const char *path, cli_run *run, const sunset_report
 	size_t n = strlen(path) + sizeof(".tmp");
 	char *tmp = sunset_xmalloc(n);
 	snprintf(tmp, n, "%s.tmp", path);
-	const char *dest = replace ? tmp : path;
-	int rc = -1, err = 0;
-	FILE *f = fopen(dest, "w");
+	int err = 0, wrc = 0;
+	FILE *f = fopen(replace ? tmp : path, "w");
 	if (!f) {
 		err = errno;
 		goto out;
@@ -326,29 +325,20 @@ static int write_output_file(const char *path, cli_run *run, const sunset_report
 	if (replace && exists)
 		(void)fchmod(fileno(f), st.st_mode & 07777);
 	errno = 0;
-	int wrc = run->format->write(f, r, &run->report);
+	wrc = run->format->write(f, r, &run->report); /* < 0: the format said why */
 	if (fflush(f) != 0 || ferror(f))
 		err = errno ? errno : EIO;
 	if (fclose(f) != 0 && !err)
 		err = errno;
-	if (wrc < 0 && !err) {
-		/* the format said why (e.g. --columns) */
-		if (replace)
-			unlink(tmp);
-		goto quiet;
-	}
-	if (!err && replace && rename(tmp, path) != 0)
+	if (!err && wrc == 0 && replace && rename(tmp, path) != 0)
 		err = errno;
-	if (!err)
-		rc = 0;
-	else if (replace)
+	if (replace && (err || wrc < 0))
 		unlink(tmp);
 out:
-	if (rc < 0)
+	if (err)
 		cli_diag("%s: cannot write output: %s", path, strerror(err));
-quiet:
 	free(tmp);
-	return rc;
+	return err || wrc < 0 ? -1 : 0;
 }
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -356,9 +346,9 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* After a text report, one line on stderr: what was read, what was found,
- * and what was silenced or known, so that silence stays visible.  Always
- * the same fields, so that it can be read by a script too. */
+/* One line on stderr: what was read, what was found, and what was silenced
+ * or known, so that silence stays visible.  Always the same fields, so that
+ * a script can read it too. */
 static void summary_line(const cli_options *o, const sunset_report *r)
 {
 	uint64_t removed = 0, deprecated = 0, unavailable = 0;
@@ -432,7 +422,9 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 			return SUNSET_EXIT_ERROR;
 		}
 	}
-	if (!o->quiet && (run->format->write == sunset_format_text || run->format->write == sunset_format_wide))
+	/* for people: after a table, or when the report went to a file */
+	if (!o->quiet && (o->output_file || !strcmp(run->format->name, "text") ||
+			  !strcmp(run->format->name, "wide")))
 		summary_line(o, r);
 	int rc = sunset_report_exit_code(r, &run->policy);
 	if (run->policy.strict && r->nerror && !run->policy.ignore_errors)

@@ -29,11 +29,19 @@ typedef struct file_ctx {
 	const sunset_scan_options *opt;
 	sunset_report *r;
 	const sunset_origin *origin;
+	bool any;
+	uint32_t last_index;
 } file_ctx;
 
 static int on_doc(void *ctx, const sunset_doc *doc)
 {
 	file_ctx *f = ctx;
+	/* a streamed List's items arrive one at a time with their List's
+	 * index: the List is one document */
+	if (!f->any || doc->index != f->last_index)
+		f->r->documents++;
+	f->any = true;
+	f->last_index = doc->index;
 	sunset_objects_from_doc(f->opt, f->r, f->origin, doc);
 	return 0;
 }
@@ -47,7 +55,7 @@ static void on_error(void *ctx, uint32_t line, uint32_t column, const char *mess
 void sunset_scan_input(const sunset_scan_options *opt, sunset_report *r,
 		       const sunset_origin *origin, const sunset_input *in, bool json)
 {
-	file_ctx f = {opt, r, origin};
+	file_ctx f = {opt, r, origin, false, 0};
 	sunset_doc_sink sink = {.doc = on_doc, .error = on_error, .ctx = &f};
 	/* manifests: build only what the expanders read */
 	sunset_input pruned = *in;

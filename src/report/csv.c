@@ -1,5 +1,6 @@
 /*
- * csv: RFC 4180, one header line, the text format's columns (or --columns).
+ * csv: RFC 4180, one header line (none with --no-headers), the text format's
+ * columns (or --columns).
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,7 @@ int sunset_format_csv(FILE *out, const sunset_report *r, const sunset_report_opt
 		fprintf(stderr, "sunset: %s\n", err);
 		return -1;
 	}
-	for (size_t c = 0; c < ncol; c++) {
+	for (size_t c = 0; c < ncol && !opt->no_headers; c++) {
 		field(out, cols[c]->name);
 		fputs(c + 1 < ncol ? "," : "\r\n", out);
 	}

@@ -103,6 +103,9 @@ json_t *sunset_report_to_json(const sunset_report *r, const sunset_report_option
 	json_object_set_new(summary, "objects", json_integer((json_int_t)r->objects));
 	json_object_set_new(summary, "findings", json_integer((json_int_t)r->nfinding));
 	json_object_set_new(summary, "errors", json_integer((json_int_t)r->nerror));
+	json_object_set_new(summary, "documents", json_integer((json_int_t)r->documents));
+	json_object_set_new(summary, "ignored", json_integer((json_int_t)r->ignored));
+	json_object_set_new(summary, "known", json_integer((json_int_t)r->known));
 	json_object_set_new(root, "summary", summary);
 	return root;
 }

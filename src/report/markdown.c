@@ -31,17 +31,21 @@ int sunset_format_markdown(FILE *out, const sunset_report *r, const sunset_repor
 		fprintf(stderr, "sunset: %s\n", err);
 		return -1;
 	}
+	/* --no-headers: rows only, to append to a table of one's own */
 	if (r->nfinding == 0) {
-		fputs("No deprecated or removed APIs found.\n", out);
+		if (!opt->no_headers)
+			fputs("No deprecated or removed APIs found.\n", out);
 		return 0;
 	}
-	fputc('|', out);
-	for (size_t c = 0; c < ncol; c++)
-		fprintf(out, " %s |", cols[c]->header);
-	fputs("\n|", out);
-	for (size_t c = 0; c < ncol; c++)
-		fputs(" --- |", out);
-	fputc('\n', out);
+	if (!opt->no_headers) {
+		fputc('|', out);
+		for (size_t c = 0; c < ncol; c++)
+			fprintf(out, " %s |", cols[c]->header);
+		fputs("\n|", out);
+		for (size_t c = 0; c < ncol; c++)
+			fputs(" --- |", out);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < r->nfinding; i++) {
 		fputc('|', out);
 		for (size_t c = 0; c < ncol; c++) {

@@ -23,13 +23,15 @@ static int write_table(FILE *out, const sunset_report *r, const sunset_report_op
 		fprintf(stderr, "sunset: %s\n", err);
 		return -1;
 	}
+	/* --no-headers is for scripts: rows only, so nothing when there are none */
 	if (r->nfinding == 0) {
-		fprintf(out, "No deprecated or removed APIs found.\n");
+		if (!opt->no_headers)
+			fprintf(out, "No deprecated or removed APIs found.\n");
 		return 0;
 	}
 	size_t width[MAX_COLUMNS];
 	for (size_t c = 0; c < ncol; c++)
-		width[c] = strlen(cols[c]->header);
+		width[c] = opt->no_headers ? 0 : strlen(cols[c]->header);
 	char cell[CELL];
 	for (size_t i = 0; i < r->nfinding; i++)
 		for (size_t c = 0; c < ncol; c++) {
@@ -38,7 +40,7 @@ static int write_table(FILE *out, const sunset_report *r, const sunset_report_op
 			if (w > width[c])
 				width[c] = w;
 		}
-	for (size_t c = 0; c < ncol; c++) {
+	for (size_t c = 0; c < ncol && !opt->no_headers; c++) {
 		if (c + 1 < ncol)
 			fprintf(out, "%-*s  ", (int)width[c], cols[c]->header);
 		else

@@ -93,7 +93,8 @@ norm() {
 
 # run NAME CMD...: runs CMD, keeping stdout, stderr and the exit code in
 # $TMP/NAME.{out,err,rc} (normalised); the server's log then holds this run's
-# requests only.
+# requests only.  NAME.err leaves out the summary line that follows a text
+# report (NAME.err.raw keeps it; check_summary checks it).
 run() {
 	local t0=$(date +%s.%N)
 	local name=$1
@@ -102,8 +103,15 @@ run() {
 	"$@" >"$TMP/$name.out.raw" 2>"$TMP/$name.err.raw"
 	echo $? >"$TMP/$name.rc"
 	norm <"$TMP/$name.out.raw" >"$TMP/$name.out"
-	norm <"$TMP/$name.err.raw" >"$TMP/$name.err"
+	norm <"$TMP/$name.err.raw" | grep -Ev "$SUMMARY_RE" >"$TMP/$name.err"
 	[ -n "${TIMING:-}" ] && echo "time $name $(python3 -c "print(round($(date +%s.%N) - $t0, 2))")"
+}
+
+SUMMARY_RE='^sunset: [0-9]+ (files?, [0-9]+ documents?|inputs?), [0-9]+ objects?: '
+
+# check_summary NAME WANT: the summary line of run NAME
+check_summary() {
+	check_eq "$1: summary line" "$(grep -E "$SUMMARY_RE" "$TMP/$1.err.raw")" "$2"
 }
 
 fail() {

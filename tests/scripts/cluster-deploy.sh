@@ -14,7 +14,8 @@ EOF
 run scan-json "$SUNSET" scan "$DEPLOY" -o json
 check_eq "deploy: every manifest object was read" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$TMP/scan-json.out")" \
-	"{'inputs': 2, 'objects': 5, 'findings': 0, 'errors': 0}"
+	"{'inputs': 2, 'objects': 5, 'findings': 0, 'errors': 0, 'documents': 5, 'ignored': 0, 'known': 0}"
+check_summary scan "sunset: 2 files, 5 documents, 5 objects: 0 removed, 0 deprecated; 0 errors; 0 ignored; 0 known"
 
 "$SUNSET" versions -o json | python3 "$ROOT/scripts/cluster-rbac.py" >"$TMP/clusterrole.yaml"
 if diff -u "$DEPLOY/clusterrole.yaml" "$TMP/clusterrole.yaml" >"$TMP/role.diff"; then

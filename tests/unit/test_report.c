@@ -1,5 +1,6 @@
 /*
- * The report: exit-code ranks and the ignore flags, sorting, merging.
+ * The report: exit-code ranks and the ignore flags, sorting, merging (and the
+ * counts the summary shows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,6 +112,46 @@ static void sort_and_merge(void **state)
 	sunset_report_release(&a);
 }
 
+/* {dst counts, src counts} -> dst after the merge: every count adds up and
+ * src is left at zero (a worker's report is merged once) */
+static void merge_counts(void **state)
+{
+	(void)state;
+	typedef struct counts {
+		uint64_t inputs, documents, objects, ignored, known;
+	} counts;
+	static const struct {
+		counts dst, src, want;
+	} rows[] = {
+		{{0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}},
+		{{0, 0, 0, 0, 0}, {1, 3, 4, 1, 0}, {1, 3, 4, 1, 0}},
+		{{2, 5, 6, 0, 2}, {0, 0, 0, 0, 0}, {2, 5, 6, 0, 2}},
+		{{2, 5, 6, 1, 2}, {1, 10, 12, 3, 4}, {3, 15, 18, 4, 6}},
+		{{1, 0, 0, 0, 0}, {1, 0, 0, 0, 0}, {2, 0, 0, 0, 0}}, /* empty files */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sunset_report a, b;
+		sunset_report_init(&a);
+		sunset_report_init(&b);
+		a.inputs = rows[i].dst.inputs, a.documents = rows[i].dst.documents;
+		a.objects = rows[i].dst.objects, a.ignored = rows[i].dst.ignored, a.known = rows[i].dst.known;
+		b.inputs = rows[i].src.inputs, b.documents = rows[i].src.documents;
+		b.objects = rows[i].src.objects, b.ignored = rows[i].src.ignored, b.known = rows[i].src.known;
+		sunset_report_merge(&a, &b);
+		const counts *w = &rows[i].want;
+		if (a.inputs != w->inputs || a.documents != w->documents || a.objects != w->objects ||
+		    a.ignored != w->ignored || a.known != w->known)
+			fail_msg("row %zu: inputs %llu documents %llu objects %llu ignored %llu known %llu", i,
+				 (unsigned long long)a.inputs, (unsigned long long)a.documents,
+				 (unsigned long long)a.objects, (unsigned long long)a.ignored,
+				 (unsigned long long)a.known);
+		if (b.inputs || b.documents || b.objects || b.ignored || b.known)
+			fail_msg("row %zu: the merged report still counts", i);
+		sunset_report_release(&a);
+		sunset_report_release(&b);
+	}
+}
+
 static void messages(void **state)
 {
 	(void)state;
@@ -136,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(exit_codes),
 		cmocka_unit_test(sort_and_merge),
+		cmocka_unit_test(merge_counts),
 		cmocka_unit_test(messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
