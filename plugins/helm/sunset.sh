@@ -98,7 +98,7 @@ cmd_template() {
 	"$helm" template "${helm_args[@]}" | "$sunset" scan "${sunset_args[@]}" -
 	local st=("${PIPESTATUS[@]}")
 	# sunset's fatal error (a bad flag) first: helm then only lost its reader
-	: mutated
+	[ "${st[1]}" = 1 ] && exit 1
 	[ "${st[0]}" = 0 ] || die "helm template failed (exit ${st[0]}): the scan saw only part of the chart, if any"
 	exit "${st[1]}"
 }
