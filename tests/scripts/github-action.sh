@@ -167,9 +167,11 @@ def read_outputs(path):
 
 build = f"{tmp}/runner/sunset-build"
 
-def run_action(name, values):
+def run_action(name, values, stale=None):
     ws = f"{tmp}/ws-{name}"
     shutil.copytree(f"{root}/fixtures/demo", f"{ws}/fixtures/demo")
+    if stale:
+        open(f"{ws}/{stale}", "w").write('{"version": "2.1.0", "runs": []}')
     os.makedirs(f"{tmp}/runner", exist_ok=True)
     ctx = {"github.action_path": root, "github.workspace": ws, "runner.temp": f"{tmp}/runner", "runner.os": "Linux"}
     for k, spec in inputs.items():
@@ -237,6 +239,8 @@ summary = open(r["summary"]).read()
 assert summary.startswith("### sunset\n\n| LOCATION |"), summary
 assert summary.count("\n| fixtures/demo/") == 6, summary
 assert "| fixtures/demo/shop.yaml:2:13 | Deployment | shop/web | extensions/v1beta1 | apps/v1 | removed in v1.16.0 |" in scan.stdout
+# sunset's summary line (it writes the report to a file) says in the log what was found
+assert re.search(r"^sunset: 4 files, .*: 6 removed, ", scan.stderr, re.M), scan.stderr
 gate = r["Gate on sunset's exit code"]
 assert gate.returncode == 3 and "::error title=sunset::removed APIs found" in gate.stdout, (gate.returncode, gate.stdout)
 
@@ -254,8 +258,8 @@ r = run_action("noupload", {"paths": "fixtures/demo", "upload": "false"})
 assert output(r, "exit-code") == "3" and os.path.getsize(f"{r['ws']}/sunset.sarif") > 0
 assert r["upload"]["if"] is False
 
-# 3. a bad target: fatal, no report, no upload, the gate fails with 1
-r = run_action("bad", {"paths": "fixtures/demo", "targets": "k8s=banana"})
+# 3. a bad target: fatal, no report (not even an earlier run's), no upload, the gate fails with 1
+r = run_action("bad", {"paths": "fixtures/demo", "targets": "k8s=banana"}, stale="sunset.sarif")
 assert output(r, "exit-code") == "1" and output(r, "sarif-file") == "", r["ctx"]
 assert 'invalid target version "banana"' in r["Scan"].stderr, r["Scan"].stderr
 assert not os.path.exists(f"{r['ws']}/sunset.sarif")
