@@ -6,7 +6,8 @@
 # APIs, 0 on a clean file (and on YAML that holds no objects, like a
 # chart's values.yaml), 1 on a broken file; chart templates named one by one
 # are read as templates.  Also: the GitLab CI example in docs/ci.md keeps
-# the JUnit report it writes (docs-ci.sh runs its command).  Needs python3
+# the JUnit report it writes (docs-ci.sh runs its command), and its
+# .pre-commit-config.yaml examples use this hook as it is.  Needs python3
 # with PyYAML (Debian: python3-yaml).
 set -u
 root=$1 bin=$2
@@ -91,5 +92,17 @@ for ci in gitlab:
         break
     else:
         raise AssertionError("no GitLab job keeps a JUnit report")
-print("ok: .pre-commit-hooks.yaml and the GitLab CI example")
+# the .pre-commit-config.yaml examples in docs/ci.md use this hook as it is
+configs = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", doc, re.S)]
+assert len(configs) == 2, configs
+for config in configs:
+    for repo in config["repos"]:
+        for h in repo["hooks"]:
+            assert h["id"] == hook["id"], h
+            if repo["repo"] == "local":
+                for k in ("entry", "language", "files"):
+                    assert h[k] == hook[k], (k, h[k], hook[k])
+            p = run(demo, h.get("args", []))
+            assert p.returncode == 3, (h, p.returncode, p.stderr)
+print("ok: .pre-commit-hooks.yaml, the GitLab CI and pre-commit examples")
 PY
