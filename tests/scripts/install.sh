@@ -6,7 +6,8 @@
 # MANPATH and rendered; the bash completion, named for bash-completion's
 # loader; the zsh one, registered by compinit from site-functions; the fish
 # one, loaded from vendor_completions.d; the Helm plugin.  Also under
-# DESTDIR (nothing outside it) and over an earlier install.  Installs from
+# DESTDIR (nothing outside it) and over an earlier install.  The README's
+# Integrations section lists exactly the installed files.  Installs from
 # the build directory holding SUNSET_BINARY.
 set -u
 root=$1 bin=$2
@@ -33,6 +34,11 @@ share/fish/vendor_completions.d/sunset.fish completions/sunset.fish -
 share/sunset/helm-sunset/plugin.yaml plugins/helm/plugin.yaml -
 share/sunset/helm-sunset/sunset.sh plugins/helm/sunset.sh x
 EOF
+# the README's Integrations section lists exactly what is installed
+listed=$(sed -n '/^## Integrations/,/^## /s/^ *PREFIX\///p' "$root/README.md" | sort)
+installed=$(cd "$p" && find . -type f -o -type l | sed 's|^\./||' | sort)
+[ -n "$listed" ] && [ "$listed" = "$installed" ] ||
+	fail "README's Integrations lists: $(echo $listed); installed: $(echo $installed)"
 [ -x "$p/bin/sunset" ] && "$p/bin/sunset" version | grep -q '^sunset ' || fail "bin/sunset does not run"
 [ -L "$p/bin/kubectl-sunset" ] && [ "$(readlink "$p/bin/kubectl-sunset")" = sunset ] ||
 	fail "bin/kubectl-sunset is not a link to sunset: $(ls -l "$p/bin/kubectl-sunset" 2>&1)"
