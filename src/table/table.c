@@ -156,8 +156,10 @@ static void sort_rows(sunset_table *m)
 {
 	free(m->sorted_rows);
 	m->sorted_rows = sunset_xmalloc((m->nrow ? m->nrow : 1) * sizeof(*m->sorted_rows));
-	memcpy(m->sorted_rows, m->row, m->nrow * sizeof(*m->row));
-	qsort(m->sorted_rows, m->nrow, sizeof(*m->sorted_rows), row_cmp);
+	if (m->nrow) { /* no rows: m->row is NULL, which memcpy and qsort must not see */
+		memcpy(m->sorted_rows, m->row, m->nrow * sizeof(*m->row));
+		qsort(m->sorted_rows, m->nrow, sizeof(*m->sorted_rows), row_cmp);
+	}
 	m->sorted = true;
 }
 
@@ -413,7 +415,8 @@ int sunset_table_load(sunset_table *t, const char *path, const char *text, size_
 	if (!c.failed && c.ndocs == 0)
 		snprintf(err, errlen, "%s:1:1: the table is empty", path), c.failed = true;
 	sort_rows(t);
-	qsort(t->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
+	if (t->ncomp)
+		qsort(t->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
 	return c.failed ? -1 : 0;
 }
 
