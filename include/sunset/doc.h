@@ -58,6 +58,7 @@ typedef struct sunset_doc {
 	uint32_t index;		/* 0-based position in the stream */
 	uint32_t start_line, end_line;
 	const char *template_path; /* from a "# Source: x" comment before it */
+	uint32_t template_line;	   /* the line of that comment */
 	/* lines carrying "# sunset:ignore" inside this document, ascending */
 	const uint32_t *ignore_lines;
 	size_t nignore;

@@ -39,6 +39,9 @@ typedef struct sunset_origin {
 	const char *release, *release_namespace, *release_status;
 	int revision;
 	uint32_t depth; /* nested expansions (a release inside a dump) */
+	/* subtracted from lines: a Helm-rendered stream read from stdin names
+	 * its templates as files, so lines count from each "# Source:" line */
+	uint32_t line_shift;
 } sunset_origin;
 
 /* Checks one object into r (honours only_removed, components, ignores). */

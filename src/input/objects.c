@@ -71,7 +71,7 @@ static int annotation_doc(void *ctx, const sunset_doc *doc)
 	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
 	if (!o.namespace)
 		o.namespace = a->namespace;
-	o.line = a->line;
+	o.line = a->line - a->origin->line_shift;
 	o.column = a->column;
 	if (strcmp(a->annotation, LAST_APPLIED) != 0)
 		o.manager = a->annotation; /* which annotation said it */
@@ -129,7 +129,7 @@ static void expand_managed_fields(const sunset_scan_options *opt, sunset_report 
 		o.namespace = obj->namespace;
 		o.manager = scalar_str(sunset_map_get(e, "manager"));
 		o.operation = scalar_str(sunset_map_get(e, "operation"));
-		o.line = av->line;
+		o.line = av->line - origin->line_shift;
 		o.column = av->column;
 		sunset_check_object(opt, r, &o);
 	}
@@ -152,7 +152,7 @@ static void from_node(const sunset_scan_options *opt, sunset_report *r, const su
 		o.name = scalar_str(sunset_map_get(md, "generateName"));
 	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
 	if (av) {
-		o.line = av->line;
+		o.line = av->line - origin->line_shift;
 		o.column = av->column;
 		o.ignored = line_ignored(doc, av->line);
 	}
@@ -198,8 +198,12 @@ void sunset_objects_from_doc(const sunset_scan_options *opt, sunset_report *r,
 	sunset_origin o = *origin;
 	if (doc->template_path) {
 		o.template_path = doc->template_path;
-		if (o.source == SUNSET_SOURCE_STDIN)
-			o.path = doc->template_path; /* helm template ... | sunset scan - */
+		if (o.source == SUNSET_SOURCE_STDIN) {
+			/* helm template ... | sunset scan -: the template is the file,
+			 * and its lines count from the "# Source:" comment */
+			o.path = doc->template_path;
+			o.line_shift = doc->template_line;
+		}
 	}
 	/* a streamed List item that is an alias: not expanded (see from_node) */
 	if (doc->root && doc->root->type == SUNSET_NODE_ALIAS)

@@ -293,7 +293,7 @@ static int deliver(yaml_reader *r, uint32_t start_line, uint32_t end_line)
 	for (size_t i = 0; i < r->s.nhint; i++) {
 		const stream_hint *h = &r->s.hint[i];
 		if (h->kind == HINT_SOURCE && h->line < first && h->line >= r->prev_end_line)
-			doc.template_path = h->value;
+			doc.template_path = h->value, doc.template_line = h->line;
 		else if (h->kind == HINT_IGNORE && h->line >= start_line && h->line <= end_line &&
 			 nign < sizeof(ignores) / sizeof(ignores[0]))
 			ignores[nign++] = h->line;

@@ -127,7 +127,7 @@ static void helm_rendered_stdin(void **state)
 	scan("---\n# Source: app/templates/a.yaml\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\n"
 	     "---\n# Source: app/templates/b.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\n",
 	     false, "<stdin>", out, sizeof(out));
-	assert_string_equal(out, "app/templates/a.yaml:3:13 stdin CronJob a tpl\n");
+	assert_string_equal(out, "app/templates/a.yaml:1:13 stdin CronJob a tpl\n"); /* lines count from "# Source:" */
 	scan("---\n# Source: app/templates/a.yaml\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: a}\n",
 	     false, NULL, out, sizeof(out));
 	assert_string_equal(out, "t.yaml:3:13 file CronJob a tpl\n");
