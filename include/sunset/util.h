@@ -79,6 +79,10 @@ void *sunset_xrealloc(void *p, size_t n);
 char *sunset_xstrdup(const char *s);
 
 bool sunset_str_ends_with(const char *s, const char *suffix);
+/* Is item one of the entries of a comma-separated list ("k8s,istio")? */
+bool sunset_csv_has(const char *csv, const char *item);
+/* dir + "/" + name, malloc'd (no doubled slash). */
+char *sunset_path_join(const char *dir, const char *name);
 
 /* Length of the valid UTF-8 sequence at s (n bytes available) with its code
  * point in *cp; 0 when the bytes are not UTF-8 (overlong, surrogate, cut). */

@@ -127,18 +127,7 @@ bool sunset_target_serves(const sunset_table *t, const sunset_targets *targets,
 
 static bool component_selected(const char *filter, const char *component)
 {
-	if (!filter)
-		return true;
-	size_t n = strlen(component);
-	for (const char *p = filter; *p;) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		if ((size_t)(end - p) == n && memcmp(p, component, n) == 0)
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return false;
+	return !filter || sunset_csv_has(filter, component);
 }
 
 void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const sunset_object *o)

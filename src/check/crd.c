@@ -92,19 +92,7 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 
 static bool component_selected(const char *filter, const char *group)
 {
-	if (!filter)
-		return true;
-	for (const char *p = filter; *p;) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		size_t n = (size_t)(end - p);
-		if ((n == strlen(SUNSET_CRD_COMPONENT) && memcmp(p, SUNSET_CRD_COMPONENT, n) == 0) ||
-		    (n == strlen(group) && memcmp(p, group, n) == 0))
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return false;
+	return !filter || sunset_csv_has(filter, SUNSET_CRD_COMPONENT) || sunset_csv_has(filter, group);
 }
 
 void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)

@@ -447,18 +447,7 @@ static int by_kind(const void *a, const void *b)
 
 static bool component_selected(const char *filter, const char *component)
 {
-	if (!filter)
-		return true;
-	size_t n = strlen(component);
-	for (const char *p = filter; *p;) {
-		const char *end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		if ((size_t)(end - p) == n && memcmp(p, component, n) == 0)
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return false;
+	return !filter || sunset_csv_has(filter, component);
 }
 
 static const char *group_of(sunset_arena *a, const char *api_version)

@@ -125,21 +125,9 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *s = sunset_xmalloc(a + b + 2);
-	memcpy(s, dir, a);
-	size_t n = a;
-	if (n && s[n - 1] != '/')
-		s[n++] = '/';
-	memcpy(s + n, name, b + 1);
-	return s;
-}
-
 static bool has_chart_yaml(const char *dir)
 {
-	char *c = join(dir, "Chart.yaml");
+	char *c = sunset_path_join(dir, "Chart.yaml");
 	bool yes = access(c, F_OK) == 0;
 	free(c);
 	return yes;
@@ -293,11 +281,11 @@ static void add_chart_tree(chart_scan *s, const char *dir, unsigned depth)
 	add_chart(s, dir);
 	if (depth >= 6)
 		return;
-	char *sub = join(dir, "charts");
+	char *sub = sunset_path_join(dir, "charts");
 	size_t n;
 	char **names = list_dir(sub, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *c = join(sub, names[i]);
+		char *c = sunset_path_join(sub, names[i]);
 		if (is_dir(c) && has_chart_yaml(c))
 			add_chart_tree(s, c, depth + 1);
 		free(c);
@@ -425,7 +413,7 @@ static void load_helper_dir(chart_scan *s, const char *dir, unsigned depth)
 	size_t n;
 	char **names = list_dir(dir, &n);
 	for (size_t i = 0; i < n; i++) {
-		char *p = join(dir, names[i]);
+		char *p = sunset_path_join(dir, names[i]);
 		struct stat st;
 		if (stat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && depth < 8)
@@ -465,7 +453,7 @@ static const tnode *find_define(tx_ctx *c, const char *name, const tmpl_src **sr
 			list_charts(s);
 		if (s->loaded >= s->ncharts)
 			break;
-		char *t = join(s->charts[s->loaded++], "templates");
+		char *t = sunset_path_join(s->charts[s->loaded++], "templates");
 		load_helper_dir(s, t, 0);
 		free(t);
 	}
@@ -551,7 +539,7 @@ static int values_lookup(tx_ctx *c, const char *path, tv *out)
 	if (!s->values_loaded) {
 		s->values_loaded = true;
 		if (s->chart_root) {
-			char *p = join(s->chart_root, "values.yaml");
+			char *p = sunset_path_join(s->chart_root, "values.yaml");
 			char err[256], *buf;
 			size_t len;
 			if (read_capped(p, MAX_TEMPLATE_BYTES, &buf, &len, err, sizeof(err)) == 0) {

@@ -157,18 +157,6 @@ static bool manifest_name(const char *name)
 	       sunset_str_ends_with(name, ".json");
 }
 
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *s = sunset_xmalloc(a + b + 2);
-	memcpy(s, dir, a);
-	size_t n = a;
-	if (n && s[n - 1] != '/')
-		s[n++] = '/';
-	memcpy(s + n, name, b + 1);
-	return s;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -185,7 +173,7 @@ static const char *remember_root(pool *p, const char *dir)
 
 static bool is_chart_dir(const char *dir)
 {
-	char *c = join(dir, "Chart.yaml");
+	char *c = sunset_path_join(dir, "Chart.yaml");
 	bool yes = access(c, F_OK) == 0;
 	free(c);
 	return yes;
@@ -228,7 +216,7 @@ static void walk_dir(pool *p, const char *dir, const char *chart_root, bool in_t
 	if (n) /* qsort's base must not be NULL (an empty directory) */
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
-		char *path = join(dir, names[i]);
+		char *path = sunset_path_join(dir, names[i]);
 		struct stat st;
 		if (lstat(path, &st) < 0) {
 			sunset_report_add_error(p->main_report, path, 0, 0, "cannot stat: %s", strerror(errno));

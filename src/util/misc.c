@@ -53,6 +53,32 @@ bool sunset_str_ends_with(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+bool sunset_csv_has(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+	for (const char *p = csv; *p;) {
+		const char *end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == n && memcmp(p, item, n) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+char *sunset_path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *s = sunset_xmalloc(a + b + 2);
+	memcpy(s, dir, a);
+	size_t n = a;
+	if (n && s[n - 1] != '/')
+		s[n++] = '/';
+	memcpy(s + n, name, b + 1);
+	return s;
+}
+
 static int parse_uint(const char **p, const char *end, uint32_t max, uint32_t *out)
 {
 	const char *s = *p;
