@@ -1,8 +1,9 @@
 /*
- * Scanning: paths and streams in, a report out.  The walker queues files,
- * a pool of workers reads each file whole (streamed, one document at a time)
- * into objects and checks them into a per-file report; the reports are
- * merged and sorted at the end.
+ * Scanning: paths and streams in, a report out.  The walker queues files;
+ * each worker takes a file at a time, reads it streamed (one document at a
+ * time) into objects and checks them into the worker's own report; the
+ * reports are merged, filtered (newest Helm revisions, CRD-declared rows)
+ * and sorted at the end.
  */
 #ifndef SUNSET_SCAN_H
 #define SUNSET_SCAN_H
