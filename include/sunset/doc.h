@@ -99,6 +99,8 @@ const sunset_node *sunset_map_get(const sunset_node *map, const char *key);
 /* The key node of a mapping entry (for positions). */
 const sunset_node *sunset_map_get_key(const sunset_node *map, const char *key);
 const char *sunset_map_get_str(const sunset_node *map, const char *key);
+/* A scalar's text (through an alias); NULL for null, absent or a collection. */
+const char *sunset_node_str(const sunset_node *n);
 const sunset_node *sunset_map_get_path(const sunset_node *map, const char *const *keys, size_t n);
 bool sunset_node_is_scalar(const sunset_node *n);
 bool sunset_scalar_is_null(const sunset_node *n);

@@ -57,9 +57,11 @@ typedef struct sunset_report {
 	/* deprecations declared by CustomResourceDefinitions read in this run,
 	 * and the custom resources (objects of no table row) they may apply to;
 	 * matched once every input is read (sunset_report_apply_crds) */
-	sunset_api_row **crd_row;
+	struct sunset_crd_row {
+		sunset_api_row *row;
+		bool served; /* false: the CRD says served: false */
+	} *crd_row;
 	size_t ncrd_row, capcrd_row;
-	bool *crd_served; /* parallel to crd_row: false when served: false */
 	sunset_object *custom;
 	size_t ncustom, capcustom;
 } sunset_report;

@@ -78,6 +78,16 @@ void *sunset_xcalloc(size_t n, size_t m);
 void *sunset_xrealloc(void *p, size_t n);
 char *sunset_xstrdup(const char *s);
 
+/* Room for one more element at arr[n] in a malloc'd array of cap elements:
+ * doubles cap (starting at `first`) when it is full. */
+#define SUNSET_GROW(arr, n, cap, first)                                              \
+	do {                                                                         \
+		if ((n) == (cap)) {                                                  \
+			(cap) = (cap) ? (cap) * 2 : (first);                         \
+			(arr) = sunset_xrealloc((arr), (cap) * sizeof(*(arr)));      \
+		}                                                                    \
+	} while (0)
+
 bool sunset_str_ends_with(const char *s, const char *suffix);
 /* Is item one of the entries of a comma-separated list ("k8s,istio")? */
 bool sunset_csv_has(const char *csv, const char *item);

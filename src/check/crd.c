@@ -15,17 +15,9 @@
 
 #include "sunset/scan.h"
 
-static const char *str(const sunset_node *n)
-{
-	n = sunset_node_resolve(n);
-	if (!n || n->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(n))
-		return NULL;
-	return n->str;
-}
-
 static bool flag(const sunset_node *n, bool dflt)
 {
-	const char *s = str(n);
+	const char *s = sunset_node_str(n);
 	if (!s)
 		return dflt;
 	return strcmp(s, "true") == 0 || strcmp(s, "True") == 0;
@@ -45,9 +37,9 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 {
 	(void)opt;
 	const sunset_node *spec = sunset_node_resolve(sunset_map_get(crd, "spec"));
-	const char *group = str(sunset_map_get(spec, "group"));
-	const char *kind = str(sunset_map_get(sunset_node_resolve(sunset_map_get(spec, "names")), "kind"));
-	const char *crd_name = str(sunset_map_get(sunset_node_resolve(sunset_map_get(crd, "metadata")), "name"));
+	const char *group = sunset_node_str(sunset_map_get(spec, "group"));
+	const char *kind = sunset_node_str(sunset_map_get(sunset_node_resolve(sunset_map_get(spec, "names")), "kind"));
+	const char *crd_name = sunset_node_str(sunset_map_get(sunset_node_resolve(sunset_map_get(crd, "metadata")), "name"));
 	const sunset_node *versions = sunset_node_resolve(sunset_map_get(spec, "versions"));
 	if (!group || !kind || !versions || versions->type != SUNSET_NODE_SEQUENCE)
 		return; /* apiextensions v1beta1's single spec.version declares nothing */
@@ -56,7 +48,7 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 	const char *replacement = NULL;
 	for (size_t i = 0; i < versions->nchild; i++) {
 		const sunset_node *v = sunset_node_resolve(versions->child[i]);
-		const char *name = str(sunset_map_get(v, "name"));
+		const char *name = sunset_node_str(sunset_map_get(v, "name"));
 		if (!name || !flag(sunset_map_get(v, "served"), true) || flag(sunset_map_get(v, "deprecated"), false))
 			continue;
 		if (flag(sunset_map_get(v, "storage"), false) || !replacement)
@@ -65,7 +57,7 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 	const sunset_node *where = sunset_map_get(crd, "apiVersion");
 	for (size_t i = 0; i < versions->nchild; i++) {
 		const sunset_node *v = sunset_node_resolve(versions->child[i]);
-		const char *name = str(sunset_map_get(v, "name"));
+		const char *name = sunset_node_str(sunset_map_get(v, "name"));
 		bool served = flag(sunset_map_get(v, "served"), true);
 		bool deprecated = flag(sunset_map_get(v, "deprecated"), false);
 		if (!name || (served && !deprecated))
@@ -83,7 +75,7 @@ void sunset_crd_expand(const sunset_scan_options *opt, sunset_report *r,
 			.replacement = replacement ? repl : NULL,
 			.stability = stability_of(name),
 			.source = source,
-			.notes = str(sunset_map_get(v, "deprecationWarning")),
+			.notes = sunset_node_str(sunset_map_get(v, "deprecationWarning")),
 			.origin = origin->path,
 		};
 		sunset_report_add_crd_row(r, &row, served);
@@ -105,12 +97,12 @@ void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)
 		cap *= 2;
 	size_t *slot = sunset_xcalloc(cap, sizeof(*slot)); /* row index + 1 */
 	for (size_t i = 0; i < r->ncrd_row; i++) {
-		const sunset_api_row *row = r->crd_row[i];
+		const sunset_api_row *row = r->crd_row[i].row;
 		uint64_t h = sunset_hash(row->kind, strlen(row->kind), sunset_hash(row->api_version, strlen(row->api_version), 0));
 		size_t j = h & (cap - 1);
 		bool dup = false;
 		while (slot[j]) {
-			const sunset_api_row *o = r->crd_row[slot[j] - 1];
+			const sunset_api_row *o = r->crd_row[slot[j] - 1].row;
 			if (!strcmp(o->api_version, row->api_version) && !strcmp(o->kind, row->kind))
 				dup = true; /* the same CRD read twice: the first wins */
 			j = (j + 1) & (cap - 1);
@@ -124,10 +116,10 @@ void sunset_scan_apply_crds(const sunset_scan_options *opt, sunset_report *r)
 		uint64_t h = sunset_hash(o->kind, strlen(o->kind), sunset_hash(o->api_version, strlen(o->api_version), 0));
 		for (size_t j = h & (cap - 1); slot[j]; j = (j + 1) & (cap - 1)) {
 			size_t k = slot[j] - 1;
-			const sunset_api_row *row = r->crd_row[k];
+			const sunset_api_row *row = r->crd_row[k].row;
 			if (strcmp(row->api_version, o->api_version) || strcmp(row->kind, o->kind))
 				continue;
-			sunset_status st = {.deprecated = true, .removed = !r->crd_served[k],
+			sunset_status st = {.deprecated = true, .removed = !r->crd_row[k].served,
 					    .replacement_available = row->replacement != NULL};
 			if ((!opt->only_removed || st.removed) && component_selected(opt->components, row->component))
 				sunset_report_add_finding(r, o, row, &st, 0);

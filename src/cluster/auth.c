@@ -202,8 +202,8 @@ static int on_credential(void *ctx, const sunset_node *root)
 	cred_ctx *c = ctx;
 	cluster_auth *a = c->a;
 	const sunset_kube_exec *x = a->cfg->exec;
-	const char *kind = node_str(sunset_map_get(root, "kind"));
-	const char *av = node_str(sunset_map_get(root, "apiVersion"));
+	const char *kind = sunset_node_str(sunset_map_get(root, "kind"));
+	const char *av = sunset_node_str(sunset_map_get(root, "apiVersion"));
 	if (!kind || strcmp(kind, "ExecCredential") != 0) {
 		snprintf(c->err, c->errlen, "exec plugin \"%s\" did not print an ExecCredential", x->command);
 		return 0;
@@ -214,10 +214,10 @@ static int on_credential(void *ctx, const sunset_node *root)
 		return 0;
 	}
 	const sunset_node *st = sunset_map_get(root, "status");
-	const char *token = node_str(sunset_map_get(st, "token"));
-	const char *cert = node_str(sunset_map_get(st, "clientCertificateData"));
-	const char *key = node_str(sunset_map_get(st, "clientKeyData"));
-	const char *exp = node_str(sunset_map_get(st, "expirationTimestamp"));
+	const char *token = sunset_node_str(sunset_map_get(st, "token"));
+	const char *cert = sunset_node_str(sunset_map_get(st, "clientCertificateData"));
+	const char *key = sunset_node_str(sunset_map_get(st, "clientKeyData"));
+	const char *exp = sunset_node_str(sunset_map_get(st, "expirationTimestamp"));
 	if ((!token || !*token) && (!cert || !key)) {
 		snprintf(c->err, c->errlen, "exec plugin \"%s\" returned neither a token nor a client certificate and key",
 			 x->command);

@@ -39,7 +39,7 @@ static void request_failed(disc_req *q, const http_result *res)
 static int on_version(void *ctx, const sunset_node *root)
 {
 	disc_req *q = ctx;
-	const char *git = node_str(sunset_map_get(root, "gitVersion"));
+	const char *git = sunset_node_str(sunset_map_get(root, "gitVersion"));
 	if (!git)
 		return 0;
 	/* "v1.29.4", "v1.29.4-eks-1b2c3d", "v1.29.4+k3s1": the numbers lead */
@@ -91,20 +91,29 @@ static disc_group *add_group(discovery *d, const char *name)
 	return g;
 }
 
+/* A group and its versions: each entry is the version string (/api) or a
+ * mapping whose `key` holds it (/apis). */
+static disc_group *add_group_versions(discovery *d, const char *name, const sunset_node *versions,
+				      const char *key)
+{
+	disc_group *g = add_group(d, name);
+	g->versions = sunset_arena_alloc(&d->arena, versions->nchild * sizeof(*g->versions));
+	for (size_t i = 0; g->versions && i < versions->nchild; i++) {
+		const char *v = sunset_node_str(key ? sunset_map_get(versions->child[i], key) : versions->child[i]);
+		if (v)
+			g->versions[g->nversions++] = sunset_arena_strdup(&d->arena, v);
+	}
+	g->preferred = g->nversions ? g->versions[0] : NULL;
+	return g;
+}
+
 static int on_core(void *ctx, const sunset_node *root)
 {
 	disc_req *q = ctx;
 	const sunset_node *versions = sunset_node_resolve(sunset_map_get(root, "versions"));
 	if (!versions || versions->type != SUNSET_NODE_SEQUENCE || versions->nchild == 0)
 		return 0;
-	disc_group *g = add_group(q->d, "");
-	g->versions = sunset_arena_alloc(&q->d->arena, versions->nchild * sizeof(*g->versions));
-	for (size_t i = 0; g->versions && i < versions->nchild; i++) {
-		const char *v = node_str(versions->child[i]);
-		if (v)
-			g->versions[g->nversions++] = sunset_arena_strdup(&q->d->arena, v);
-	}
-	g->preferred = g->nversions ? g->versions[0] : NULL;
+	add_group_versions(q->d, "", versions, NULL);
 	q->rc = 1;
 	return 0;
 }
@@ -118,20 +127,14 @@ static int on_groups(void *ctx, const sunset_node *root)
 	q->rc = 1;
 	for (size_t i = 0; i < groups->nchild; i++) {
 		const sunset_node *gn = sunset_node_resolve(groups->child[i]);
-		const char *name = node_str(sunset_map_get(gn, "name"));
+		const char *name = sunset_node_str(sunset_map_get(gn, "name"));
 		const sunset_node *versions = sunset_node_resolve(sunset_map_get(gn, "versions"));
 		if (!name || !*name || !versions || versions->type != SUNSET_NODE_SEQUENCE || !versions->nchild)
 			continue;
-		disc_group *g = add_group(q->d, name);
-		g->versions = sunset_arena_alloc(&q->d->arena, versions->nchild * sizeof(*g->versions));
-		for (size_t j = 0; g->versions && j < versions->nchild; j++) {
-			const char *v = node_str(sunset_map_get(versions->child[j], "version"));
-			if (v)
-				g->versions[g->nversions++] = sunset_arena_strdup(&q->d->arena, v);
-		}
-		const char *pref = node_str(sunset_map_get(sunset_map_get(gn, "preferredVersion"), "version"));
-		g->preferred = pref ? sunset_arena_strdup(&q->d->arena, pref)
-				    : g->nversions ? g->versions[0] : NULL;
+		disc_group *g = add_group_versions(q->d, name, versions, "version");
+		const char *pref = sunset_node_str(sunset_map_get(sunset_map_get(gn, "preferredVersion"), "version"));
+		if (pref)
+			g->preferred = sunset_arena_strdup(&q->d->arena, pref);
 	}
 	return 0;
 }
@@ -163,7 +166,7 @@ static bool has_verb(const sunset_node *verbs, const char *verb)
 {
 	verbs = sunset_node_resolve(verbs);
 	for (size_t i = 0; verbs && verbs->type == SUNSET_NODE_SEQUENCE && i < verbs->nchild; i++) {
-		const char *v = node_str(verbs->child[i]);
+		const char *v = sunset_node_str(verbs->child[i]);
 		if (v && strcmp(v, verb) == 0)
 			return true;
 	}
@@ -181,11 +184,11 @@ static int on_resources(void *ctx, const sunset_node *root)
 	g->res = sunset_arena_alloc(&q->d->arena, (list->nchild + 1) * sizeof(*g->res));
 	for (size_t i = 0; g->res && i < list->nchild; i++) {
 		const sunset_node *r = sunset_node_resolve(list->child[i]);
-		const char *name = node_str(sunset_map_get(r, "name"));
-		const char *kind = node_str(sunset_map_get(r, "kind"));
+		const char *name = sunset_node_str(sunset_map_get(r, "name"));
+		const char *kind = sunset_node_str(sunset_map_get(r, "kind"));
 		if (!name || !kind || !*name || strchr(name, '/'))
 			continue; /* subresources are not lists of objects */
-		const char *ns = node_str(sunset_map_get(r, "namespaced"));
+		const char *ns = sunset_node_str(sunset_map_get(r, "namespaced"));
 		disc_resource *x = &g->res[g->nres++];
 		x->name = sunset_arena_strdup(&q->d->arena, name);
 		x->kind = sunset_arena_strdup(&q->d->arena, kind);

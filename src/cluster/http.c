@@ -555,8 +555,8 @@ typedef struct status_ctx {
 static int on_status(void *ctx, const sunset_node *root)
 {
 	status_ctx *s = ctx;
-	const char *kind = node_str(sunset_map_get(root, "kind"));
-	const char *message = node_str(sunset_map_get(root, "message"));
+	const char *kind = sunset_node_str(sunset_map_get(root, "kind"));
+	const char *message = sunset_node_str(sunset_map_get(root, "message"));
 	if (!kind || strcmp(kind, "Status") != 0 || !message || !*message)
 		return 0;
 	/* the server's own words, shortened and kept on one line */
@@ -658,10 +658,3 @@ int parse_json_doc(const char *body, size_t len, const sunset_limits *lim,
 	return parse(&b, body, len, lim);
 }
 
-const char *node_str(const sunset_node *n)
-{
-	n = sunset_node_resolve(n);
-	if (!n || n->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(n))
-		return NULL;
-	return n->str;
-}

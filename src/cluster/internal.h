@@ -117,7 +117,6 @@ int parse_json_body(const char *body, size_t len, const sunset_limits *lim,
  * itself (with metadata, its items gone).  Every root is a mapping. */
 int parse_json_doc(const char *body, size_t len, const sunset_limits *lim,
 		   int (*fn)(void *ctx, const sunset_doc *doc), void *ctx, char *err, size_t errlen);
-const char *node_str(const sunset_node *n);
 
 /* ---- discovery (discovery.c) ---- */
 

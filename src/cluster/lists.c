@@ -281,9 +281,9 @@ static void on_item(page_ctx *p, const sunset_doc *doc, const sunset_node *item)
 	list_job *j = p->j;
 	list_run *run = j->run;
 	const sunset_node *md = sunset_map_get(item, "metadata");
-	const char *name = node_str(sunset_map_get(md, "name"));
-	const char *ns = node_str(sunset_map_get(md, "namespace"));
-	const char *uid = node_str(sunset_map_get(md, "uid"));
+	const char *name = sunset_node_str(sunset_map_get(md, "name"));
+	const char *ns = sunset_node_str(sunset_map_get(md, "namespace"));
+	const char *uid = sunset_node_str(sunset_map_get(md, "uid"));
 	run->c->objects++;
 	if (j->chain->njob > 1 && uid) {
 		uint64_t h = sunset_hash(uid, strlen(uid), 0x5eed);
@@ -315,7 +315,7 @@ static int on_page(void *ctx, const sunset_doc *doc)
 	if (items->type != SUNSET_NODE_SEQUENCE && !sunset_scalar_is_null(items))
 		return 0;
 	p->is_list = true;
-	const char *cont = node_str(sunset_map_get(sunset_map_get(root, "metadata"), "continue"));
+	const char *cont = sunset_node_str(sunset_map_get(sunset_map_get(root, "metadata"), "continue"));
 	if (cont && *cont) {
 		if (strlen(cont) >= sizeof(p->cont_buf))
 			p->cont_too_long = true;
@@ -463,10 +463,7 @@ typedef struct plan {
 
 static void plan_add(plan *p, const char *kind, const char *group, bool replacement)
 {
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->kg = sunset_xrealloc(p->kg, p->cap * sizeof(*p->kg));
-	}
+	SUNSET_GROW(p->kg, p->n, p->cap, 64);
 	p->kg[p->n++] = (kind_group){kind, group, replacement};
 }
 

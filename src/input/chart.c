@@ -332,10 +332,7 @@ static void index_defines(chart_scan *s, const tmpl_src *src, const tnode *n, un
 {
 	for (; n; n = n->next) {
 		if ((n->kind == TN_DEFINE || n->kind == TN_BLOCK) && n->name) {
-			if (s->ndefs == s->capdefs) {
-				s->capdefs = s->capdefs ? s->capdefs * 2 : 64;
-				s->defs = sunset_xrealloc(s->defs, s->capdefs * sizeof(*s->defs));
-			}
+			SUNSET_GROW(s->defs, s->ndefs, s->capdefs, 64);
 			s->defs[s->ndefs++] = (define_ent){n->name, n, src};
 		}
 		/* {{block}}s may sit inside other blocks */
@@ -370,10 +367,7 @@ static void load_helper_file(chart_scan *s, const char *path)
 	src->text = text;
 	src->len = len;
 	src->root = NULL;
-	if (s->nhelpers == s->caphelpers) {
-		s->caphelpers = s->caphelpers ? s->caphelpers * 2 : 16;
-		s->helpers = sunset_xrealloc(s->helpers, s->caphelpers * sizeof(*s->helpers));
-	}
+	SUNSET_GROW(s->helpers, s->nhelpers, s->caphelpers, 16);
 	s->helpers[s->nhelpers].src = src;
 	s->helpers[s->nhelpers].parsed = false;
 	s->nhelpers++;
@@ -469,10 +463,7 @@ static void add_value(chart_scan *s, const char *path, const sunset_node *n)
 {
 	if (s->nvalues == MAX_VALUES)
 		return;
-	if (s->nvalues == s->capvalues) {
-		s->capvalues = s->capvalues ? s->capvalues * 2 : 256;
-		s->values = sunset_xrealloc(s->values, s->capvalues * sizeof(*s->values));
-	}
+	SUNSET_GROW(s->values, s->nvalues, s->capvalues, 256);
 	value_ent *v = &s->values[s->nvalues];
 	v->path = sunset_arena_strdup(&s->arena, path);
 	v->str = NULL;

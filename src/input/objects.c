@@ -34,14 +34,6 @@ static void object_base(sunset_object *o, const sunset_origin *origin)
 	o->revision = origin->revision;
 }
 
-static const char *scalar_str(const sunset_node *n)
-{
-	n = sunset_node_resolve(n);
-	if (!n || n->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(n))
-		return NULL;
-	return n->str;
-}
-
 typedef struct annotation_ctx {
 	const sunset_scan_options *opt;
 	sunset_report *r;
@@ -61,14 +53,14 @@ static int annotation_doc(void *ctx, const sunset_doc *doc)
 	sunset_object o;
 	object_base(&o, a->origin);
 	o.source = SUNSET_SOURCE_LAST_APPLIED;
-	o.api_version = scalar_str(sunset_map_get(root, "apiVersion"));
-	o.kind = scalar_str(sunset_map_get(root, "kind"));
+	o.api_version = sunset_node_str(sunset_map_get(root, "apiVersion"));
+	o.kind = sunset_node_str(sunset_map_get(root, "kind"));
 	/* a ControllerRevision carrying a DaemonSet is not a DaemonSet */
 	if (!o.api_version || !o.kind || !a->kind || strcmp(o.kind, a->kind) != 0)
 		return 0;
 	const sunset_node *md = sunset_map_get(root, "metadata");
-	o.name = scalar_str(sunset_map_get(md, "name"));
-	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
+	o.name = sunset_node_str(sunset_map_get(md, "name"));
+	o.namespace = sunset_node_str(sunset_map_get(md, "namespace"));
 	if (!o.namespace)
 		o.namespace = a->namespace;
 	o.line = a->line - a->origin->line_shift;
@@ -117,7 +109,7 @@ static void expand_managed_fields(const sunset_scan_options *opt, sunset_report 
 	for (size_t i = 0; i < mf->nchild; i++) {
 		const sunset_node *e = sunset_node_resolve(mf->child[i]);
 		const sunset_node *av = sunset_map_get(e, "apiVersion");
-		const char *api_version = scalar_str(av);
+		const char *api_version = sunset_node_str(av);
 		if (!api_version || (obj->api_version && strcmp(api_version, obj->api_version) == 0))
 			continue; /* the object's own version is checked as the object */
 		sunset_object o = *obj;
@@ -127,8 +119,8 @@ static void expand_managed_fields(const sunset_scan_options *opt, sunset_report 
 		o.kind = obj->kind;
 		o.name = obj->name;
 		o.namespace = obj->namespace;
-		o.manager = scalar_str(sunset_map_get(e, "manager"));
-		o.operation = scalar_str(sunset_map_get(e, "operation"));
+		o.manager = sunset_node_str(sunset_map_get(e, "manager"));
+		o.operation = sunset_node_str(sunset_map_get(e, "operation"));
 		o.line = av->line - origin->line_shift;
 		o.column = av->column;
 		sunset_check_object(opt, r, &o);
@@ -145,12 +137,12 @@ static void from_node(const sunset_scan_options *opt, sunset_report *r, const su
 	const sunset_node *md = sunset_node_resolve(sunset_map_get(obj, "metadata"));
 	sunset_object o;
 	object_base(&o, origin);
-	o.api_version = scalar_str(av);
-	o.kind = scalar_str(sunset_map_get(obj, "kind"));
-	o.name = scalar_str(sunset_map_get(md, "name"));
+	o.api_version = sunset_node_str(av);
+	o.kind = sunset_node_str(sunset_map_get(obj, "kind"));
+	o.name = sunset_node_str(sunset_map_get(md, "name"));
 	if (!o.name)
-		o.name = scalar_str(sunset_map_get(md, "generateName"));
-	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
+		o.name = sunset_node_str(sunset_map_get(md, "generateName"));
+	o.namespace = sunset_node_str(sunset_map_get(md, "namespace"));
 	if (av) {
 		o.line = av->line - origin->line_shift;
 		o.column = av->column;
@@ -225,8 +217,8 @@ void sunset_objects_from_cluster_item(const sunset_scan_options *opt, sunset_rep
 	object_base(&o, origin);
 	o.api_version = NULL; /* every managedFields entry counts, the list's own version too */
 	o.kind = kind;
-	o.name = scalar_str(sunset_map_get(md, "name"));
-	o.namespace = scalar_str(sunset_map_get(md, "namespace"));
+	o.name = sunset_node_str(sunset_map_get(md, "name"));
+	o.namespace = sunset_node_str(sunset_map_get(md, "namespace"));
 	const sunset_node *ann = sunset_node_resolve(sunset_map_get(md, "annotations"));
 	if (ann && ann->type == SUNSET_NODE_MAPPING) {
 		expand_annotation(opt, r, origin, ann, LAST_APPLIED, kind, o.namespace);

@@ -62,10 +62,7 @@ static void add_hint(stream *s, uint64_t off, uint32_t line, uint8_t kind, const
 {
 	if (s->nhint >= MAX_HINTS)
 		return;
-	if (s->nhint == s->caphint) {
-		s->caphint = s->caphint ? s->caphint * 2 : 64;
-		s->hint = sunset_xrealloc(s->hint, s->caphint * sizeof(*s->hint));
-	}
+	SUNSET_GROW(s->hint, s->nhint, s->caphint, 64);
 	stream_hint *h = &s->hint[s->nhint++];
 	h->offset = off;
 	h->line = line;

@@ -351,10 +351,7 @@ sunset_node *tree_start(tree *t, sunset_node_type type, const char *anchor, uint
 	sunset_node *n = new_node(t, type, anchor, line, col);
 	if (!n)
 		return NULL;
-	if (t->nopen == t->capopen) {
-		t->capopen = t->capopen ? t->capopen * 2 : 32;
-		t->open = sunset_xrealloc(t->open, t->capopen * sizeof(*t->open));
-	}
+	SUNSET_GROW(t->open, t->nopen, t->capopen, 32);
 	t->open[t->nopen].node = n;
 	t->open[t->nopen].first = t->npending;
 	t->open[t->nopen].role = role;
@@ -451,12 +448,17 @@ const sunset_node *sunset_map_get_key(const sunset_node *map, const char *key)
 	return sunset_node_resolve(map)->child[i];
 }
 
+const char *sunset_node_str(const sunset_node *n)
+{
+	n = sunset_node_resolve(n);
+	if (!n || n->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(n))
+		return NULL;
+	return n->str;
+}
+
 const char *sunset_map_get_str(const sunset_node *map, const char *key)
 {
-	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
-	if (!v || v->type != SUNSET_NODE_SCALAR || sunset_scalar_is_null(v))
-		return NULL;
-	return v->str;
+	return sunset_node_str(sunset_map_get(map, key));
 }
 
 const sunset_node *sunset_map_get_path(const sunset_node *map, const char *const *keys, size_t n)

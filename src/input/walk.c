@@ -164,10 +164,7 @@ static int name_cmp(const void *a, const void *b)
 
 static const char *remember_root(pool *p, const char *dir)
 {
-	if (p->nroots == p->caproots) {
-		p->caproots = p->caproots ? p->caproots * 2 : 8;
-		p->roots = sunset_xrealloc(p->roots, p->caproots * sizeof(*p->roots));
-	}
+	SUNSET_GROW(p->roots, p->nroots, p->caproots, 8);
 	return p->roots[p->nroots++] = sunset_xstrdup(dir);
 }
 
@@ -205,10 +202,7 @@ static void walk_dir(pool *p, const char *dir, const char *chart_root, bool in_t
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue; /* ".", ".." and hidden entries such as .git */
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = sunset_xrealloc(names, cap * sizeof(*names));
-		}
+		SUNSET_GROW(names, n, cap, 64);
 		names[n++] = sunset_xstrdup(e->d_name);
 	}
 	closedir(d);
@@ -233,10 +227,7 @@ static void walk_dir(pool *p, const char *dir, const char *chart_root, bool in_t
 					sunset_report_add_error(p->main_report, path, 0, 0, "cannot follow symlink: %s",
 								strerror(errno));
 			} else if (S_ISREG(tst.st_mode) && manifest_name(names[i])) {
-				if (p->nlinks == p->caplinks) {
-					p->caplinks = p->caplinks ? p->caplinks * 2 : 16;
-					p->links = sunset_xrealloc(p->links, p->caplinks * sizeof(*p->links));
-				}
+				SUNSET_GROW(p->links, p->nlinks, p->caplinks, 16);
 				p->links[p->nlinks].path = sunset_xstrdup(path);
 				p->links[p->nlinks].chart_root = in_templates ? (char *)chart_root : NULL;
 				p->nlinks++;

@@ -21,7 +21,6 @@ void sunset_report_release(sunset_report *r)
 	free(r->error);
 	free(r->checked);
 	free(r->crd_row);
-	free(r->crd_served);
 	free(r->custom);
 	free(r->release);
 	memset(r, 0, sizeof(*r));
@@ -52,10 +51,7 @@ sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object 
 					  const sunset_api_row *row, const sunset_status *st,
 					  sunset_version target)
 {
-	if (r->nfinding == r->capfinding) {
-		r->capfinding = r->capfinding ? r->capfinding * 2 : 64;
-		r->finding = sunset_xrealloc(r->finding, r->capfinding * sizeof(*r->finding));
-	}
+	SUNSET_GROW(r->finding, r->nfinding, r->capfinding, 64);
 	sunset_finding *f = &r->finding[r->nfinding++];
 	memset(f, 0, sizeof(*f));
 	copy_object(r, &f->obj, o);
@@ -71,20 +67,13 @@ sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object 
 
 void sunset_report_add_custom(sunset_report *r, const sunset_object *o)
 {
-	if (r->ncustom == r->capcustom) {
-		r->capcustom = r->capcustom ? r->capcustom * 2 : 64;
-		r->custom = sunset_xrealloc(r->custom, r->capcustom * sizeof(*r->custom));
-	}
+	SUNSET_GROW(r->custom, r->ncustom, r->capcustom, 64);
 	copy_object(r, &r->custom[r->ncustom++], o);
 }
 
 void sunset_report_add_crd_row(sunset_report *r, const sunset_api_row *row, bool served)
 {
-	if (r->ncrd_row == r->capcrd_row) {
-		r->capcrd_row = r->capcrd_row ? r->capcrd_row * 2 : 16;
-		r->crd_row = sunset_xrealloc(r->crd_row, r->capcrd_row * sizeof(*r->crd_row));
-		r->crd_served = sunset_xrealloc(r->crd_served, r->capcrd_row * sizeof(*r->crd_served));
-	}
+	SUNSET_GROW(r->crd_row, r->ncrd_row, r->capcrd_row, 16);
 	sunset_api_row *copy = sunset_arena_alloc(&r->arena, sizeof(*copy));
 	*copy = *row;
 	copy->component = keep(r, row->component);
@@ -94,26 +83,20 @@ void sunset_report_add_crd_row(sunset_report *r, const sunset_api_row *row, bool
 	copy->source = keep(r, row->source);
 	copy->notes = keep(r, row->notes);
 	copy->origin = keep(r, row->origin);
-	r->crd_served[r->ncrd_row] = served;
-	r->crd_row[r->ncrd_row++] = copy;
+	r->crd_row[r->ncrd_row].row = copy;
+	r->crd_row[r->ncrd_row++].served = served;
 }
 
 void sunset_report_add_checked(sunset_report *r, const sunset_object *o)
 {
-	if (r->nchecked == r->capchecked) {
-		r->capchecked = r->capchecked ? r->capchecked * 2 : 64;
-		r->checked = sunset_xrealloc(r->checked, r->capchecked * sizeof(*r->checked));
-	}
+	SUNSET_GROW(r->checked, r->nchecked, r->capchecked, 64);
 	copy_object(r, &r->checked[r->nchecked++], o);
 }
 
 void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line, uint32_t column,
 			     const char *fmt, ...)
 {
-	if (r->nerror == r->caperror) {
-		r->caperror = r->caperror ? r->caperror * 2 : 16;
-		r->error = sunset_xrealloc(r->error, r->caperror * sizeof(*r->error));
-	}
+	SUNSET_GROW(r->error, r->nerror, r->caperror, 16);
 	sunset_error *e = &r->error[r->nerror++];
 	e->path = keep(r, path);
 	e->line = line;
@@ -129,10 +112,7 @@ void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line, 
 void sunset_report_note_release(sunset_report *r, const char *namespace, const char *name,
 				int revision, const char *status)
 {
-	if (r->nrelease == r->caprelease) {
-		r->caprelease = r->caprelease ? r->caprelease * 2 : 16;
-		r->release = sunset_xrealloc(r->release, r->caprelease * sizeof(*r->release));
-	}
+	SUNSET_GROW(r->release, r->nrelease, r->caprelease, 16);
 	struct sunset_release_seen *s = &r->release[r->nrelease++];
 	s->namespace = keep(r, namespace);
 	s->name = keep(r, name);
@@ -161,14 +141,7 @@ void sunset_report_merge(sunset_report *dst, sunset_report *src)
 	APPEND(error, nerror, caperror);
 	APPEND(checked, nchecked, capchecked);
 	APPEND(release, nrelease, caprelease);
-	if (src->ncrd_row) {
-		/* crd_served runs parallel to crd_row: same count, same capacity */
-		size_t n = src->ncrd_row, cap = dst->capcrd_row;
-		APPEND(crd_row, ncrd_row, capcrd_row);
-		if (dst->capcrd_row != cap)
-			dst->crd_served = sunset_xrealloc(dst->crd_served, dst->capcrd_row * sizeof(*dst->crd_served));
-		memcpy(dst->crd_served + dst->ncrd_row - n, src->crd_served, n * sizeof(*src->crd_served));
-	}
+	APPEND(crd_row, ncrd_row, capcrd_row);
 	APPEND(custom, ncustom, capcustom);
 	dst->objects += src->objects;
 	dst->inputs += src->inputs;

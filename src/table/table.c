@@ -92,10 +92,7 @@ static void add_row(sunset_table *t, sunset_api_row *row)
 		t->sorted = false;
 		return;
 	}
-	if (t->nrow == t->caprow) {
-		t->caprow = t->caprow ? t->caprow * 2 : 256;
-		t->row = sunset_xrealloc(t->row, t->caprow * sizeof(*t->row));
-	}
+	SUNSET_GROW(t->row, t->nrow, t->caprow, 256);
 	t->row[t->nrow++] = row;
 	if (t->nrow * 2 > t->capslot)
 		rehash(t);
@@ -111,10 +108,7 @@ static sunset_component *component_get(sunset_table *t, const char *id, bool cre
 			return &t->comp[i];
 	if (!create)
 		return NULL;
-	if (t->ncomp == t->capcomp) {
-		t->capcomp = t->capcomp ? t->capcomp * 2 : 16;
-		t->comp = sunset_xrealloc(t->comp, t->capcomp * sizeof(*t->comp));
-	}
+	SUNSET_GROW(t->comp, t->ncomp, t->capcomp, 16);
 	sunset_component *c = &t->comp[t->ncomp++];
 	c->id = sunset_arena_strdup(&t->arena, id);
 	c->latest = 0;

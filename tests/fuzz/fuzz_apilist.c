@@ -23,7 +23,7 @@ static int on_doc(void *ctx, const sunset_doc *doc)
 		sunset_objects_from_cluster_item(fuzz_options(), p->r, &p->origin, doc, root, "Deployment");
 		return 0;
 	}
-	(void)node_str(sunset_map_get(sunset_map_get(root, "metadata"), "continue"));
+	(void)sunset_node_str(sunset_map_get(sunset_map_get(root, "metadata"), "continue"));
 	for (size_t i = 0; items->type == SUNSET_NODE_SEQUENCE && i < items->nchild; i++)
 		sunset_objects_from_cluster_item(fuzz_options(), p->r, &p->origin, doc,
 						 sunset_node_resolve(items->child[i]), "Secret");

@@ -163,4 +163,22 @@ static inline char *dump_fd(dump_reader_fn reader, const char *text, size_t len,
 	return s;
 }
 
+/* One table row, read from memory and from a descriptor: the number of
+ * the two that differ from want (each difference printed on stderr). */
+static inline int dump_expect(dump_reader_fn reader, size_t i, const char *name, const char *in,
+			      size_t len, const char *want)
+{
+	int failed = 0;
+	for (int fd = 0; fd < 2; fd++) {
+		char *got = fd ? dump_fd(reader, in, len, NULL, NULL) : dump_mem(reader, in, len, NULL, NULL);
+		if (strcmp(got, want) != 0) {
+			fprintf(stderr, "row %zu (%s, %s):\n--- want\n%s--- got\n%s", i, name, fd ? "fd" : "memory",
+				want, got);
+			failed++;
+		}
+		free(got);
+	}
+	return failed;
+}
+
 #endif
