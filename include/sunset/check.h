@@ -71,4 +71,10 @@ bool sunset_status_at(const sunset_api_row *row, sunset_version target, sunset_s
 bool sunset_target_serves(const sunset_table *t, const sunset_targets *targets,
 			  const char *api_version, const char *kind);
 
+struct sunset_scan_options;
+struct sunset_report;
+/* Checks one object into r (honours only_removed, components, ignores). */
+void sunset_check_object(const struct sunset_scan_options *opt, struct sunset_report *r,
+			 const sunset_object *o);
+
 #endif

@@ -64,35 +64,6 @@ typedef struct sunset_doc {
 	size_t nignore;
 } sunset_doc;
 
-/*
- * Readers call sink->doc once per parsed document (the arena is reset after
- * it returns, so the callback copies what it keeps) and sink->error for each
- * problem, then go on with the next document where the format allows.
- * A callback returning non-zero stops the read.
- */
-typedef struct sunset_doc_sink {
-	int (*doc)(void *ctx, const sunset_doc *doc);
-	void (*error)(void *ctx, uint32_t line, uint32_t column, const char *message);
-	void *ctx;
-} sunset_doc_sink;
-
-/* Where bytes come from: a file descriptor (streamed) or memory. */
-typedef struct sunset_input {
-	int fd;		 /* -1 when reading from mem */
-	const char *mem;
-	size_t mem_len;
-	const char *prefix; /* fd input: bytes already read from fd (sniffing) */
-	size_t prefix_len;
-	bool objects_only;    /* build only what the expanders read (see tree.h) */
-	uint32_t line_offset; /* added to every line (text embedded in another file) */
-	uint32_t column_offset; /* added to columns of the first line */
-} sunset_input;
-
-/* 0 when the whole input was read (errors inside documents included),
- * -1 when reading stopped early (I/O error, a limit for the whole input). */
-int sunset_read_yaml(const sunset_input *in, const sunset_limits *lim, sunset_doc_sink *sink);
-int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_doc_sink *sink);
-
 /* Tree helpers.  Lookups see through scalar aliases; NULL when absent. */
 const sunset_node *sunset_node_resolve(const sunset_node *n);
 const sunset_node *sunset_map_get(const sunset_node *map, const char *key);

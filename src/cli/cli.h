@@ -11,6 +11,7 @@
 #include "sunset/report.h"
 #include "sunset/scan.h"
 #include "sunset/table.h"
+#include "sunset/format.h"
 
 #define CLI_MAX_LIST 64
 

@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "sunset/check.h"
 #include "sunset/doc.h"
+#include "sunset/read.h"
+#include "sunset/format.h"
 
 enum {
 	CMD_SCAN = 1,

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sunset/read.h"
+#include "sunset/expand.h"
+#include "sunset/format.h"
 
 #ifndef SUNSET_VERSION_STRING
 #define SUNSET_VERSION_STRING "0.0.0"

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "sunset/read.h"
 
 #define MAX_ATTEMPTS 5		 /* 5xx and dropped connections */
 #define MAX_ATTEMPTS_THROTTLED 10 /* 429: the server asked us to wait, not to give up */

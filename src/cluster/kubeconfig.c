@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sunset/read.h"
 
 #define MAX_KUBECONFIG_BYTES ((size_t)16 << 20)
 #define MAX_CERT_BYTES ((size_t)1 << 20)

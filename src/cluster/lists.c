@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sunset/expand.h"
 
 #define METADATA_ACCEPT "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 #define DEFAULT_CHUNK 500u

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sunset/check.h"
 
 #define METRIC "apiserver_requested_deprecated_apis"
 

@@ -9,6 +9,7 @@
 
 #include "sunset/doc.h"
 #include "sunset/table.h"
+#include "sunset/read.h"
 
 struct sunset_table {
 	sunset_arena arena;

@@ -30,6 +30,7 @@
 #include "sunset/report.h"
 #include "sunset/scan.h"
 #include "sunset/table.h"
+#include "sunset/read.h"
 
 typedef struct strvec {
 	char **s;

@@ -8,6 +8,7 @@
 
 #include "cluster/internal.h"
 #include "fuzz_common.h"
+#include "sunset/expand.h"
 
 typedef struct page {
 	sunset_report *r;

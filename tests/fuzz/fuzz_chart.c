@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the chart template scanner (src/input/chart.c, gotmpl.c).
+ * Fuzz target: the chart template scanner (src/chart/chart.c, gotmpl.c).
  * The input is up to three parts separated by NUL bytes: a template (read
  * from memory as templates/t.yaml), the chart's templates/_helpers.tpl and
  * its values.yaml, both written into a temporary chart directory made once.
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "input/chart.h"
+#include "chart/chart.h"
 
 static char chart_dir[64];
 static char helpers_path[128], values_path[128], template_path[128];

@@ -18,6 +18,9 @@
 #include "sunset/doc.h"
 #include "sunset/report.h"
 #include "sunset/scan.h"
+#include "sunset/read.h"
+#include "sunset/expand.h"
+#include "sunset/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: Helm release decoding (src/input/helm.c) as a scan meets it.
+ * Fuzz target: Helm release decoding (src/expand/helm.c) as a scan meets it.
  * The first byte picks the carrier, the rest is its payload:
  *   0  Secret of type helm.sh/release.v1, data.release = base64(rest)
  *   1  Secret labelled OWNER=TILLER, data.release = base64(rest)
@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "input/helm_payload.h"
+#include "expand/helm_payload.h"
+#include "sunset/read.h"
 
 static void put_json_string(sunset_buf *b, const uint8_t *p, size_t n)
 {

@@ -3,6 +3,7 @@
  * every output format behind it.
  */
 #include "fuzz_common.h"
+#include "sunset/read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

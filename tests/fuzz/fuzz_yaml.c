@@ -4,6 +4,7 @@
  * output format behind it.
  */
 #include "fuzz_common.h"
+#include "sunset/read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

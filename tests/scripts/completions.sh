@@ -120,9 +120,9 @@ for cmd in commands:
         m = re.match(r"\s+(?:(-\w), )?(--[a-z-]+)", line)
         if m:
             takes[cmd].update(x for x in m.groups() if x)
-formats = re.findall(r'\{"([a-z]+)", sunset_format_', open(f"{root}/src/report/formats.c").read())
+formats = re.findall(r'\{"([a-z]+)", sunset_format_', open(f"{root}/src/format/formats.c").read())
 versions_formats = [f for f in formats if run("versions", "-o", f).returncode == 0]
-columns = re.findall(r'\{"([a-z-]+)", "[A-Z-]+", v_', open(f"{root}/src/report/columns.c").read())
+columns = re.findall(r'\{"([a-z-]+)", "[A-Z-]+", v_', open(f"{root}/src/format/columns.c").read())
 sources = re.search(r'"sources", .*"([a-z-]+(?:,[a-z-]+)+)"\}', table).group(1).split(",")
 components = [line.split()[0] for line in run("version").stdout.splitlines()[2:]]
 assert "k8s" in components and len(columns) >= 20 and len(formats) >= 9 and len(sources) == 4

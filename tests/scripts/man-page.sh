@@ -88,12 +88,12 @@ for cmd in re.findall(r'\{"([a-z]+)", cmd_', main):
         problems.append(f"command {cmd} is not in COMMANDS")
     if not re.search(r"^\.B sunset " + cmd + r"$", sections["SYNOPSIS"], re.M):
         problems.append(f"command {cmd} is not in SYNOPSIS")
-formats = re.findall(r'\{"([a-z]+)", sunset_format_', open(f"{root}/src/report/formats.c").read())
+formats = re.findall(r'\{"([a-z]+)", sunset_format_', open(f"{root}/src/format/formats.c").read())
 assert len(formats) >= 9, formats
 listed = re.findall(r"^\.TP\n\.B (\S+)$", sections["OUTPUT FORMATS"], re.M)
 if listed != formats:
     problems.append(f"OUTPUT FORMATS lists {listed}, formats.c has {formats}")
-columns = re.findall(r'\{"([a-z-]+)", "[A-Z-]+", v_', open(f"{root}/src/report/columns.c").read())
+columns = re.findall(r'\{"([a-z-]+)", "[A-Z-]+", v_', open(f"{root}/src/format/columns.c").read())
 assert len(columns) >= 20, columns
 listed = [c.replace(r"\-", "-").replace(r"\%", "") for c in re.findall(r"^\.BR (\S+) [,.]$", sections["COLUMNS"], re.M)]
 if listed != columns:

@@ -22,6 +22,7 @@
 
 #include "sunset/doc.h"
 #include "sunset/util.h"
+#include "sunset/read.h"
 
 typedef struct dump_ctx {
 	sunset_buf out;

@@ -15,8 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "input/chart.h"
-#include "sunset/helm.h"
+#include "chart/chart.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
 #include "sunset/report.h"
 #include "sunset/scan.h"
 

@@ -13,10 +13,12 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "input/helm_payload.h"
-#include "sunset/helm.h"
+#include "expand/helm_payload.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
 #include "sunset/report.h"
 #include "sunset/scan.h"
+#include "sunset/read.h"
 
 /* ---- newest revision ---- */
 

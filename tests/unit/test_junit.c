@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 static const sunset_api_row row = {
 	.component = "k8s", .api_version = "extensions/v1beta1", .kind = "Deployment",

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sunset/scan.h"
+#include "sunset/read.h"
 
 static sunset_table *table;
 

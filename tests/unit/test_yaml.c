@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "reader_dump.h"
+#include "sunset/read.h"
 
 typedef struct row {
 	const char *name;

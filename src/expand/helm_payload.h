@@ -2,7 +2,7 @@
  * The layers of a Helm release payload, each bounded and each reporting
  * where it went wrong without quoting the payload: base64 (the Secret's own
  * encoding and Helm's), gzip, and Tiller's protobuf (Helm 2).  Internal to
- * src/input/helm.c; declared here so that the unit tests reach them.
+ * src/expand/helm.c; declared here so that the unit tests reach them.
  */
 #ifndef SUNSET_INPUT_HELM_PAYLOAD_H
 #define SUNSET_INPUT_HELM_PAYLOAD_H

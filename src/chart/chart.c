@@ -25,8 +25,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "input/chart.h"
-#include "sunset/helm.h"
+#include "chart/chart.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
+#include "sunset/read.h"
+#include "sunset/check.h"
 
 #define MAX_TEMPLATE_BYTES ((size_t)8 << 20)
 #define MAX_HELPER_BYTES ((size_t)32 << 20) /* all helper files of one scan */

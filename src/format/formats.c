@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 const sunset_format sunset_formats[] = {
 	{"text", sunset_format_text, false},

@@ -29,6 +29,7 @@
 
 #include "stream.h"
 #include "tree.h"
+#include "sunset/read.h"
 
 #define MAX_ERRORS_PER_INPUT 100
 

@@ -20,8 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "input/chart.h"
+#include "chart/chart.h"
 #include "sunset/scan.h"
+#include "sunset/read.h"
+#include "sunset/expand.h"
 
 typedef struct job {
 	char *path;

@@ -30,7 +30,9 @@
 #include <zlib.h>
 
 #include "helm_payload.h"
-#include "sunset/helm.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
+#include "sunset/read.h"
 
 #define RELEASE_TYPE "helm.sh/release.v1"
 #define MAX_HOOKS 4096

@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sunset/helm.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
 #include "sunset/scan.h"
+#include "sunset/read.h"
+#include "sunset/check.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 #define MAX_EXPANSION_DEPTH 4

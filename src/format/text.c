@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 #define MAX_COLUMNS 32
 #define CELL 1024

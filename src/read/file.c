@@ -20,8 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sunset/helm.h"
+#include "sunset/expand.h"
+#include "sunset/chart.h"
 #include "sunset/scan.h"
+#include "sunset/read.h"
 
 #define SNIFF_BYTES 4096
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 /* NEEDSWORK: the project's public home page, once it has one. */
 #ifndef SUNSET_INFORMATION_URI

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "sunset/doc.h"
+#include "sunset/read.h"
 
 enum stream_hint_kind { HINT_SOURCE, HINT_IGNORE };
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sunset/scan.h"
+#include "sunset/expand.h"
 
 static bool flag(const sunset_node *n, bool dflt)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 static void v_location(const sunset_finding *f, char *o, size_t n)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 #define MAX_COLUMNS 32
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 /* Workflow command escaping: properties escape % \r \n : , ; the message % \r \n. */
 static void escaped(FILE *out, const char *s, bool property)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 static void emit_scalar(FILE *out, json_t *v)
 {

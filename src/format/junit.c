@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 static void xml(FILE *out, const char *s, bool attribute)
 {

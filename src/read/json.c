@@ -13,6 +13,7 @@
 
 #include "stream.h"
 #include "tree.h"
+#include "sunset/read.h"
 
 typedef struct json_reader {
 	stream s;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sunset/util.h"
+#include "sunset/read.h"
 
 #define WINDOW_SIZE ((size_t)1 << 20)
 #define WINDOW_RETAIN ((size_t)256 << 10)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sunset/report.h"
+#include "sunset/format.h"
 
 static json_t *str_or_empty(const char *s)
 {

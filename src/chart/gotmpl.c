@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input/chart.h"
+#include "chart/chart.h"
 #include "sunset/report.h"
 
 /* ------------------------------------------------------------------ */
