@@ -22,6 +22,7 @@ typedef struct sunset_finding {
 	sunset_status status;
 	sunset_version target;
 	bool known; /* in the baseline: shown, does not change the exit code */
+	const struct sunset_audit_use *audit; /* sunset audit: who called it, how often; else NULL */
 } sunset_finding;
 
 typedef struct sunset_error {

@@ -67,6 +67,16 @@ const sunset_component *sunset_table_component(const sunset_table *t, const char
 
 const char *sunset_stability_name(sunset_stability s);
 
+/* A resource's plural name and its kind (data/k8s-resources.yaml, generated
+ * from k8s.io/client-go; any table file may carry "resources:" rows). */
+typedef struct sunset_resource_row {
+	const char *api_version, *resource, *kind, *source;
+	size_t order; /* load order, so a later row wins */
+} sunset_resource_row;
+/* The kind an API serves as `resource` (plural, e.g. "deployments") at
+ * api_version ("apps/v1", "v1"), or NULL when no table names it. */
+const char *sunset_table_kind_of(const sunset_table *t, const char *api_version, const char *resource);
+
 /* Names of the built-in tables and the text of each (for `sunset versions`). */
 typedef struct sunset_builtin_table {
 	const char *name;

@@ -12,7 +12,7 @@ const char *sunset_source_name(sunset_source s)
 {
 	static const char *const names[SUNSET_SOURCE_COUNT] = {
 		"file", "stdin", "chart-template", "helm-release", "last-applied", "managed-fields",
-		"apiserver-metrics"};
+		"apiserver-metrics", "audit-log"};
 	return (unsigned)s < SUNSET_SOURCE_COUNT ? names[s] : "file";
 }
 

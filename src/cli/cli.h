@@ -51,6 +51,10 @@ typedef struct cli_options {
 	const char *component;
 	const char *removed_in, *deprecated_in;
 	cli_list paths;
+	/* audit */
+	const char *by, *since, *until;
+	cli_list exclude_user, exclude_agent;
+	size_t max_keys;
 	/* ignores from .sunset.yaml: "Kind/namespace/name" patterns or paths */
 	cli_list ignores;
 } cli_options;
@@ -83,6 +87,7 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r);
 
 int cmd_scan(cli_options *o);
 int cmd_cluster(cli_options *o);
+int cmd_audit(cli_options *o);
 int cmd_versions(cli_options *o);
 int cmd_version(cli_options *o);
 

@@ -13,6 +13,7 @@ static const struct command {
 } commands[] = {
 	{"scan", cmd_scan},
 	{"cluster", cmd_cluster},
+	{"audit", cmd_audit},
 	{"versions", cmd_versions},
 	{"version", cmd_version},
 };

@@ -28,8 +28,10 @@ enum {
 	CMD_CLUSTER = 2,
 	CMD_VERSIONS = 4,
 	CMD_VERSION = 8,
+	CMD_AUDIT = 16,
 	CMD_CHECKS = CMD_SCAN | CMD_CLUSTER,
-	CMD_ALL = 15
+	CMD_REPORTS = CMD_CHECKS | CMD_AUDIT, /* commands that print a findings report */
+	CMD_ALL = 31
 };
 enum arg { ARG_NONE, ARG_VALUE, ARG_LIST };
 
@@ -38,7 +40,7 @@ typedef enum opt_id {
 	O_CONTEXT, O_DEPRECATED_IN, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
 	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_NO_HEADERS, O_ONLY_REMOVED, O_OUTPUT,
 	O_OUTPUT_FILE, O_QUIET, O_REMOVED_IN, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
-	O_WRITE_BASELINE
+	O_WRITE_BASELINE, O_BY, O_SINCE, O_UNTIL, O_EXCLUDE_USER, O_EXCLUDE_AGENT, O_MAX_KEYS
 } opt_id;
 
 typedef struct opt_def {
@@ -55,34 +57,40 @@ static const opt_def opts[] = {
 	{"all-revisions", 0, ARG_NONE, O_ALL_REVISIONS, CMD_CHECKS, NULL, "check every Helm release revision, not only the newest"},
 	{"annotation", 0, ARG_LIST, O_ANNOTATION, CMD_CHECKS, "NAME", "another annotation holding an applied manifest (repeatable)"},
 	{"baseline", 0, ARG_VALUE, O_BASELINE, CMD_CHECKS, "FILE", "findings in FILE (a JSON report) are known: shown, not failing"},
+	{"by", 0, ARG_VALUE, O_BY, CMD_AUDIT, "namespace", "audit: also aggregate by namespace"},
 	{"chunk-size", 0, ARG_VALUE, O_CHUNK_SIZE, CMD_CLUSTER, "N", "objects per list page (default 500)"},
-	{"columns", 0, ARG_VALUE, O_COLUMNS, CMD_CHECKS, "A,B,..", "columns for text, wide, csv and markdown"},
+	{"columns", 0, ARG_VALUE, O_COLUMNS, CMD_REPORTS, "A,B,..", "columns for text, wide, csv and markdown"},
 	{"component", 0, ARG_VALUE, O_COMPONENT, CMD_VERSIONS, "ID", "only this component's rows"},
-	{"components", 0, ARG_VALUE, O_COMPONENTS, CMD_CHECKS, "A,B", "only these components (e.g. k8s,cert-manager)"},
+	{"components", 0, ARG_VALUE, O_COMPONENTS, CMD_REPORTS, "A,B", "only these components (e.g. k8s,cert-manager)"},
 	{"config", 0, ARG_VALUE, O_CONFIG, CMD_CHECKS, "FILE", "read settings from FILE instead of ./.sunset.yaml"},
 	{"context", 0, ARG_VALUE, O_CONTEXT, CMD_CLUSTER, "NAME", "kubeconfig context"},
 	{"deprecated-in", 0, ARG_VALUE, O_DEPRECATED_IN, CMD_VERSIONS, "VER", "only rows deprecated in VER (e.g. 1.22)"},
+	{"exclude-agent", 0, ARG_LIST, O_EXCLUDE_AGENT, CMD_AUDIT, "GLOB", "audit: skip requests whose user agent matches GLOB (repeatable)"},
+	{"exclude-user", 0, ARG_LIST, O_EXCLUDE_USER, CMD_AUDIT, "GLOB", "audit: skip requests whose user matches GLOB (repeatable)"},
 	{"help", 'h', ARG_NONE, O_HELP, CMD_ALL, NULL, "show this help"},
-	{"ignore-deprecations", 0, ARG_NONE, O_IGNORE_DEPRECATIONS, CMD_CHECKS, NULL, "do not exit 2 for deprecated APIs"},
-	{"ignore-errors", 0, ARG_NONE, O_IGNORE_ERRORS, CMD_CHECKS, NULL, "do not exit 1 for unreadable inputs"},
-	{"ignore-removals", 0, ARG_NONE, O_IGNORE_REMOVALS, CMD_CHECKS, NULL, "do not exit 3 for removed APIs"},
-	{"ignore-unavailable-replacements", 0, ARG_NONE, O_IGNORE_UNAVAILABLE, CMD_CHECKS, NULL, "do not exit 4 when a replacement is not yet served"},
-	{"jobs", 'j', ARG_VALUE, O_JOBS, CMD_CHECKS, "N", "worker threads (default: online CPUs)"},
+	{"ignore-deprecations", 0, ARG_NONE, O_IGNORE_DEPRECATIONS, CMD_REPORTS, NULL, "do not exit 2 for deprecated APIs"},
+	{"ignore-errors", 0, ARG_NONE, O_IGNORE_ERRORS, CMD_REPORTS, NULL, "do not exit 1 for unreadable inputs"},
+	{"ignore-removals", 0, ARG_NONE, O_IGNORE_REMOVALS, CMD_REPORTS, NULL, "do not exit 3 for removed APIs"},
+	{"ignore-unavailable-replacements", 0, ARG_NONE, O_IGNORE_UNAVAILABLE, CMD_REPORTS, NULL, "do not exit 4 when a replacement is not yet served"},
+	{"jobs", 'j', ARG_VALUE, O_JOBS, CMD_REPORTS, "N", "worker threads (default: online CPUs)"},
 	{"kubeconfig", 0, ARG_VALUE, O_KUBECONFIG, CMD_CLUSTER, "FILE", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)"},
+	{"max-keys", 0, ARG_VALUE, O_MAX_KEYS, CMD_AUDIT, "N", "audit: distinct aggregation keys kept (default 100000)"},
 	{"namespace", 'n', ARG_VALUE, O_NAMESPACE, CMD_CLUSTER, "NS", "only this namespace"},
-	{"no-color", 0, ARG_NONE, O_NO_COLOR, CMD_CHECKS | CMD_VERSIONS, NULL, "never colour the output"},
-	{"no-headers", 0, ARG_NONE, O_NO_HEADERS, CMD_CHECKS, NULL, "text, wide, csv, markdown: rows only, no header line"},
-	{"only-removed", 'r', ARG_NONE, O_ONLY_REMOVED, CMD_CHECKS, NULL, "only report removed APIs"},
-	{"output", 'o', ARG_VALUE, O_OUTPUT, CMD_CHECKS | CMD_VERSIONS, "FMT", "text|wide|json|yaml|csv|markdown|sarif|junit|github"},
-	{"output-file", 0, ARG_VALUE, O_OUTPUT_FILE, CMD_CHECKS, "FILE", "write the report to FILE (replaced whole), not stdout"},
-	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_CHECKS, NULL, "no report on stdout, no summary line; only the exit code"},
+	{"no-color", 0, ARG_NONE, O_NO_COLOR, CMD_REPORTS | CMD_VERSIONS, NULL, "never colour the output"},
+	{"no-headers", 0, ARG_NONE, O_NO_HEADERS, CMD_REPORTS, NULL, "text, wide, csv, markdown: rows only, no header line"},
+	{"only-removed", 'r', ARG_NONE, O_ONLY_REMOVED, CMD_REPORTS, NULL, "only report removed APIs"},
+	{"output", 'o', ARG_VALUE, O_OUTPUT, CMD_REPORTS | CMD_VERSIONS, "FMT", "text|wide|json|yaml|csv|markdown|sarif|junit|github"},
+	{"output-file", 0, ARG_VALUE, O_OUTPUT_FILE, CMD_REPORTS, "FILE", "write the report to FILE (replaced whole), not stdout"},
+	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_REPORTS, NULL, "no report on stdout, no summary line; only the exit code"},
 	{"removed-in", 0, ARG_VALUE, O_REMOVED_IN, CMD_VERSIONS, "VER", "only rows removed in VER (e.g. 1.25)"},
 	{"request-timeout", 0, ARG_VALUE, O_REQUEST_TIMEOUT, CMD_CLUSTER, "SECONDS", "timeout for each API request (default 30)"},
+	{"since", 0, ARG_VALUE, O_SINCE, CMD_AUDIT, "TIME", "audit: only requests at or after TIME (RFC 3339)"},
 	{"sources", 0, ARG_VALUE, O_SOURCES, CMD_CLUSTER, "A,B", "last-applied,managed-fields,helm-release,apiserver-metrics"},
-	{"stdin-name", 0, ARG_VALUE, O_STDIN_NAME, CMD_SCAN, "NAME", "file name to report for '-'"},
-	{"strict", 0, ARG_NONE, O_STRICT, CMD_CHECKS, NULL, "exit 1 for unreadable inputs even when APIs were found"},
-	{"table", 0, ARG_LIST, O_TABLE, CMD_CHECKS | CMD_VERSIONS, "FILE", "extra table rows (ours or pluto's format; repeatable)"},
-	{"target", 't', ARG_LIST, O_TARGET, CMD_CHECKS, "COMP=VER", "target versions, e.g. k8s=1.33 (a bare version means k8s)"},
+	{"stdin-name", 0, ARG_VALUE, O_STDIN_NAME, CMD_SCAN | CMD_AUDIT, "NAME", "file name to report for '-'"},
+	{"strict", 0, ARG_NONE, O_STRICT, CMD_REPORTS, NULL, "exit 1 for unreadable inputs even when APIs were found"},
+	{"table", 0, ARG_LIST, O_TABLE, CMD_REPORTS | CMD_VERSIONS, "FILE", "extra table rows (ours or pluto's format; repeatable)"},
+	{"target", 't', ARG_LIST, O_TARGET, CMD_REPORTS, "COMP=VER", "target versions, e.g. k8s=1.33 (a bare version means k8s)"},
+	{"until", 0, ARG_VALUE, O_UNTIL, CMD_AUDIT, "TIME", "audit: only requests before TIME (RFC 3339)"},
 	{"write-baseline", 0, ARG_VALUE, O_WRITE_BASELINE, CMD_CHECKS, "FILE", "write the current findings to FILE as a baseline"},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -109,6 +117,8 @@ static unsigned command_bit(const char *cmd)
 		return CMD_VERSIONS;
 	if (strcmp(cmd, "version") == 0)
 		return CMD_VERSION;
+	if (strcmp(cmd, "audit") == 0)
+		return CMD_AUDIT;
 	return 0;
 }
 
@@ -264,6 +274,28 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 		}
 		return list_add(&o->targets, v, "targets", layer);
 	case O_WRITE_BASELINE: SET_STR(write_baseline); break;
+	case O_BY:
+		if (strcmp(v, "namespace") != 0) {
+			opt_error("--by takes \"namespace\", not \"%s\"", v);
+			return -1;
+		}
+		SET_STR(by);
+		break;
+	case O_SINCE: SET_STR(since); break;
+	case O_UNTIL: SET_STR(until); break;
+	case O_EXCLUDE_USER: return list_add(&o->exclude_user, v, "exclude-user patterns", layer);
+	case O_EXCLUDE_AGENT: return list_add(&o->exclude_agent, v, "exclude-agent patterns", layer);
+	case O_MAX_KEYS: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (errno || *end || !*v || n == 0 || n > 100000000ull) {
+			opt_error("--max-keys takes a number from 1 to 100000000, not \"%s\"", v);
+			return -1;
+		}
+		o->max_keys = (size_t)n;
+		break;
+	}
 	}
 #undef SET_STR
 #undef SET_BOOL
@@ -280,14 +312,14 @@ int cli_parse(cli_options *o, int argc, char **argv)
 		o->command = "scan";
 	unsigned bit = command_bit(o->command);
 	if (o->command && !bit) {
-		cli_diag("unknown command \"%s\" (try: scan, cluster, versions, version)", o->command);
+		cli_diag("unknown command \"%s\" (try: scan, cluster, audit, versions, version)", o->command);
 		return -1;
 	}
 	bool only_paths = false;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
-			if (bit != CMD_SCAN) {
+			if (bit != CMD_SCAN && bit != CMD_AUDIT) {
 				cli_diag("%s takes no arguments (got \"%s\")", o->command ? o->command : "sunset", a);
 				return -1;
 			}
@@ -385,6 +417,7 @@ void cli_usage(FILE *out, const char *command)
 		      "commands:\n"
 		      "  scan [PATH|-]...   files and directories (recursively), '-' for stdin; no PATH: '.'\n"
 		      "  cluster            a live cluster, through kubeconfig or the in-cluster service account\n"
+		      "  audit [PATH|-]...  kube-apiserver audit logs: who still calls deprecated APIs\n"
 		      "  versions           print the deprecation table\n"
 		      "  version            tool and table versions\n\n"
 		      "exit codes: 3 removed API, 4 deprecated API whose replacement is not yet served,\n"
@@ -394,7 +427,7 @@ void cli_usage(FILE *out, const char *command)
 		return;
 	}
 	fprintf(out, "usage: sunset %s%s [options]\n\noptions:\n", command,
-		bit == CMD_SCAN ? " [PATH|-]..." : "");
+		bit == CMD_SCAN || bit == CMD_AUDIT ? " [PATH|-]..." : "");
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(opts[i].commands & bit))
 			continue;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sunset/audit.h"
 #include "sunset/report.h"
 #include "sunset/format.h"
 
@@ -57,7 +58,9 @@ static void v_status(const sunset_finding *f, char *o, size_t n)
 {
 	char b[24];
 	const char *known = f->known ? " (known)" : "";
-	if (SUNSET_ROW_FROM_CRD(f->row)) {
+	if (f->audit && f->row->origin && strcmp(f->row->origin, "audit") == 0 && !f->status.removed) {
+		snprintf(o, n, "deprecated (API server)%s", known);
+	} else if (SUNSET_ROW_FROM_CRD(f->row)) {
 		snprintf(o, n, "%s by CRD%s", f->status.removed ? "not served" : "deprecated", known);
 	} else if (f->status.removed) {
 		sunset_version_format(f->row->removed, b);
@@ -97,6 +100,23 @@ static void v_detail(const sunset_finding *f, char *o, size_t n)
 		snprintf(o, n, "-");
 }
 static void v_message(const sunset_finding *f, char *o, size_t n) { sunset_finding_message(f, o, n); }
+/* sunset audit: who sent the requests (empty for other sources) */
+#define AUDIT_STR(fn, field) \
+	static void fn(const sunset_finding *f, char *o, size_t n) { snprintf(o, n, "%s", f->audit ? f->audit->field : ""); }
+AUDIT_STR(v_verb, verb)
+AUDIT_STR(v_user, user)
+AUDIT_STR(v_agent, user_agent)
+AUDIT_STR(v_resource, resource)
+AUDIT_STR(v_uri, request_uri)
+AUDIT_STR(v_first, first)
+AUDIT_STR(v_last, last)
+static void v_count(const sunset_finding *f, char *o, size_t n)
+{
+	if (f->audit)
+		snprintf(o, n, "%llu", (unsigned long long)f->audit->count);
+	else
+		snprintf(o, n, "%s", "");
+}
 
 static const sunset_column columns[] = {
 	{"location", "LOCATION", v_location},
@@ -121,6 +141,14 @@ static const sunset_column columns[] = {
 	{"manager", "MANAGER", v_manager},
 	{"detail", "DETAIL", v_detail},
 	{"message", "MESSAGE", v_message},
+	{"verb", "VERB", v_verb},
+	{"user", "USER", v_user},
+	{"agent", "USER-AGENT", v_agent},
+	{"resource", "RESOURCE", v_resource},
+	{"count", "COUNT", v_count},
+	{"first-seen", "FIRST-SEEN", v_first},
+	{"last-seen", "LAST-SEEN", v_last},
+	{"request-uri", "REQUEST-URI", v_uri},
 };
 
 const sunset_column *sunset_column_find(const char *name)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sunset/audit.h"
 #include "sunset/report.h"
 #include "sunset/format.h"
 
@@ -65,6 +66,18 @@ static json_t *finding_json(const sunset_finding *f)
 	json_object_set_new(item, "targetVersion", version_json(f->target));
 	if (f->known)
 		json_object_set_new(item, "known", json_true());
+	if (f->audit) {
+		json_t *a = json_object();
+		json_object_set_new(a, "resource", json_string(f->audit->resource));
+		json_object_set_new(a, "verb", json_string(f->audit->verb));
+		json_object_set_new(a, "user", json_string(f->audit->user));
+		json_object_set_new(a, "userAgent", json_string(f->audit->user_agent));
+		json_object_set_new(a, "count", json_integer((json_int_t)f->audit->count));
+		json_object_set_new(a, "firstSeen", json_string(f->audit->first));
+		json_object_set_new(a, "lastSeen", json_string(f->audit->last));
+		json_object_set_new(a, "exampleRequestURI", json_string(f->audit->request_uri));
+		json_object_set_new(item, "audit", a);
+	}
 	char msg[1024];
 	sunset_finding_message(f, msg, sizeof(msg));
 	json_object_set_new(item, "message", json_string(msg));

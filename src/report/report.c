@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sunset/audit.h"
 #include "sunset/report.h"
 
 void sunset_report_init(sunset_report *r)
@@ -343,7 +344,27 @@ static void crd_message(const sunset_finding *f, char *out, size_t outlen)
 			 row->replacement ? row->replacement : "");
 }
 
+static void finding_message(const sunset_finding *f, char *out, size_t outlen);
+
+/* Audit findings say who sent the requests, so every format carries it. */
 void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen)
+{
+	if (!f->audit) {
+		finding_message(f, out, outlen);
+		return;
+	}
+	char base[768];
+	if (f->row->origin && strcmp(f->row->origin, "audit") == 0 && !f->status.removed)
+		snprintf(base, sizeof(base), "%s %s is deprecated (annotated by the API server)",
+			 f->row->api_version, f->audit->resource);
+	else
+		finding_message(f, base, sizeof(base));
+	snprintf(out, outlen, "%s; %llu %s request%s by %s (%s)", base, (unsigned long long)f->audit->count,
+		 f->audit->verb, f->audit->count == 1 ? "" : "s", f->audit->user[0] ? f->audit->user : "?",
+		 f->audit->user_agent[0] ? f->audit->user_agent : "no user agent");
+}
+
+static void finding_message(const sunset_finding *f, char *out, size_t outlen)
 {
 	char when[24], avail[24];
 	const sunset_api_row *row = f->row;

@@ -21,6 +21,10 @@ struct sunset_table {
 	size_t ncomp, capcomp;
 	bool sorted;
 	const sunset_api_row **sorted_rows;
+	/* resource -> kind per apiVersion (audit events name resources),
+	 * sorted by (apiVersion, resource) after each load */
+	sunset_resource_row *res;
+	size_t nres, capres;
 };
 
 sunset_table *sunset_table_new(void)
@@ -36,6 +40,7 @@ void sunset_table_free(sunset_table *t)
 		return;
 	sunset_arena_release(&t->arena);
 	free(t->row);
+	free(t->res);
 	free(t->slot);
 	free(t->comp);
 	free(t->sorted_rows);
@@ -250,9 +255,70 @@ static bool check_known_keys(load_ctx *c, const sunset_node *map, const char *co
 	return true;
 }
 
+static bool load_resources(load_ctx *c, const sunset_node *seq)
+{
+	static const char *const keys[] = {"apiVersion", "resource", "kind", "source", NULL};
+	if (seq->type != SUNSET_NODE_SEQUENCE)
+		return load_fail(c, seq, "\"resources\" must be a list of rows%s", NULL);
+	for (size_t i = 0; i < seq->nchild; i++) {
+		const sunset_node *m = sunset_node_resolve(seq->child[i]);
+		if (!m || m->type != SUNSET_NODE_MAPPING)
+			return load_fail(c, seq->child[i], "each resource must be a mapping%s", NULL);
+		if (!check_known_keys(c, m, keys))
+			return false;
+		sunset_resource_row r = {
+			.api_version = scalar(c, m, "apiVersion", true),
+			.resource = scalar(c, m, "resource", true),
+			.kind = scalar(c, m, "kind", true),
+			.source = scalar(c, m, "source", true),
+		};
+		if (c->failed)
+			return false;
+		SUNSET_GROW(c->t->res, c->t->nres, c->t->capres, 256);
+		c->t->res[c->t->nres++] = r;
+	}
+	return true;
+}
+
+static int res_cmp(const void *a, const void *b)
+{
+	const sunset_resource_row *x = a, *y = b;
+	int d = strcmp(x->api_version, y->api_version);
+	return d ? d : strcmp(x->resource, y->resource);
+}
+
+/* Sorted, and a later file's row for the same resource replaces the earlier. */
+static void sort_resources(sunset_table *t)
+{
+	if (t->nres < 2)
+		return;
+	for (size_t i = 0; i < t->nres; i++)
+		t->res[i].order = i;
+	qsort(t->res, t->nres, sizeof(*t->res), res_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < t->nres; i++) {
+		if (n && res_cmp(&t->res[n - 1], &t->res[i]) == 0) {
+			if (t->res[i].order > t->res[n - 1].order)
+				t->res[n - 1] = t->res[i];
+			continue;
+		}
+		t->res[n++] = t->res[i];
+	}
+	t->nres = n;
+}
+
+const char *sunset_table_kind_of(const sunset_table *t, const char *api_version, const char *resource)
+{
+	if (!t->nres)
+		return NULL;
+	sunset_resource_row key = {.api_version = api_version, .resource = resource};
+	const sunset_resource_row *r = bsearch(&key, t->res, t->nres, sizeof(*t->res), res_cmp);
+	return r ? r->kind : NULL;
+}
+
 static void load_ours(load_ctx *c, const sunset_node *root)
 {
-	static const char *const top_keys[] = {"component", "latest", "apis", NULL};
+	static const char *const top_keys[] = {"component", "latest", "apis", "resources", NULL};
 	static const char *const row_keys[] = {"apiVersion", "kind", "introduced", "deprecated", "removed",
 					       "replacement", "replacementKind", "replacementAvailable",
 					       "stability", "source", "notes", NULL};
@@ -262,6 +328,11 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 	sunset_version latest;
 	if (!component || !version_field(c, root, "latest", &latest))
 		return;
+	const sunset_node *resources = sunset_node_resolve(sunset_map_get(root, "resources"));
+	if (resources && !load_resources(c, resources))
+		return;
+	if (resources && !sunset_map_get(root, "apis") && !latest)
+		return; /* a file of resource names only */
 	if (!latest) {
 		load_fail(c, root, "missing \"latest\"%s", NULL);
 		return;
@@ -410,6 +481,7 @@ int sunset_table_load(sunset_table *t, const char *path, const char *text, size_
 	if (!c.failed && c.ndocs == 0)
 		snprintf(err, errlen, "%s:1:1: the table is empty", path), c.failed = true;
 	sort_rows(t);
+	sort_resources(t);
 	if (t->ncomp)
 		qsort(t->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
 	return c.failed ? -1 : 0;
