@@ -14,10 +14,14 @@ _sunset_opts_scan='--stdin-name'
 _sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources -n'
 _sunset_opts_versions='--component --deprecated-in --help --no-color --output --removed-in --table -h -o'
 _sunset_opts_version='--help -h'
+_sunset_opts_audit='--by --columns --components --exclude-agent --exclude-user --help
+	--ignore-deprecations --ignore-errors --ignore-removals --ignore-unavailable-replacements --jobs
+	--max-keys --no-color --no-headers --only-removed --output --output-file --quiet --since
+	--stdin-name --strict --table --target --until -h -j -o -q -r -t'
 _sunset_formats='text wide json yaml csv markdown sarif junit github'
 _sunset_columns='location file line column name object-name namespace kind version replacement status
 	deprecated-in removed-in replacement-available-in target component source template release manager
-	detail message'
+	detail message verb user agent resource count first-seen last-seen request-uri'
 _sunset_sources='last-applied managed-fields helm-release apiserver-metrics'
 
 # The component ids of the tables the sunset being completed carries.
@@ -54,7 +58,7 @@ _sunset() {
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W '--help -h' -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W 'scan cluster versions version' -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W 'scan cluster audit versions version' -- "$cur")
 		fi
 		return 0
 	fi
@@ -106,7 +110,12 @@ _sunset() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
-	--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --chunk-size | \
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W 'namespace' -- "$cur")
+		return 0
+		;;
+	--since | --until | --exclude-user | --exclude-agent | --max-keys | \
+		--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --chunk-size | \
 		--deprecated-in | --removed-in)
 		return 0
 		;;
@@ -115,13 +124,14 @@ _sunset() {
 	case $cmd in
 	scan) opts="$_sunset_opts_checks $_sunset_opts_scan" ;;
 	cluster) opts="$_sunset_opts_checks $_sunset_opts_cluster" ;;
+	audit) opts=$_sunset_opts_audit ;;
 	versions) opts=$_sunset_opts_versions ;;
 	version) opts=$_sunset_opts_version ;;
 	*) return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
-	elif [ "$cmd" = scan ]; then
+	elif [ "$cmd" = scan ] || [ "$cmd" = audit ]; then
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi

@@ -49,18 +49,19 @@ end
 set -l formats text wide json yaml csv markdown sarif junit github
 set -l columns location file line column name object-name namespace kind version replacement status \
     deprecated-in removed-in replacement-available-in target component source template release manager \
-    detail message
+    detail message verb user agent resource count first-seen last-seen request-uri
 set -l sources last-applied managed-fields helm-release apiserver-metrics
 
 complete -c sunset -f
 complete -c sunset -n __sunset_needs_command -a scan -d 'files, directories or stdin'
 complete -c sunset -n __sunset_needs_command -a cluster -d 'a live cluster'
+complete -c sunset -n __sunset_needs_command -a audit -d 'kube-apiserver audit logs'
 complete -c sunset -n __sunset_needs_command -a versions -d 'print the tables'
 complete -c sunset -n __sunset_needs_command -a version -d 'tool and table versions'
 complete -c sunset -n __sunset_needs_command -s h -l help -d 'show the help'
 
 # every command
-complete -c sunset -n '__sunset_using scan cluster versions version' -s h -l help -d 'show the help'
+complete -c sunset -n '__sunset_using scan cluster audit versions version' -s h -l help -d 'show the help'
 
 # scan and cluster
 complete -c sunset -n '__sunset_using scan cluster' -l all-revisions -d 'every Helm release revision, not only the newest'
@@ -104,3 +105,29 @@ complete -c sunset -n '__sunset_using versions' -l no-color -d 'never colour the
 complete -c sunset -n '__sunset_using versions' -s o -l output -x -a 'text json markdown' -d 'output format'
 complete -c sunset -n '__sunset_using versions' -l removed-in -x -d 'only rows removed in VER'
 complete -c sunset -n '__sunset_using versions' -l table -r -F -d 'extra table rows'
+
+# audit
+complete -c sunset -n '__sunset_using audit' -F
+complete -c sunset -n '__sunset_using audit' -l by -x -a namespace -d 'also aggregate by namespace'
+complete -c sunset -n '__sunset_using audit' -l columns -x -a "(__sunset_comma_list $columns)" -d 'columns for text, wide, csv and markdown'
+complete -c sunset -n '__sunset_using audit' -l components -x -a '(__sunset_comma_list (__sunset_component_ids) crd)' -d 'only these components'
+complete -c sunset -n '__sunset_using audit' -l exclude-agent -x -d 'skip requests whose user agent matches GLOB'
+complete -c sunset -n '__sunset_using audit' -l exclude-user -x -d 'skip requests whose user matches GLOB'
+complete -c sunset -n '__sunset_using audit' -l ignore-deprecations -d 'do not exit 2 for deprecated APIs'
+complete -c sunset -n '__sunset_using audit' -l ignore-errors -d 'do not exit 1 for unreadable inputs'
+complete -c sunset -n '__sunset_using audit' -l ignore-removals -d 'do not exit 3 for removed APIs'
+complete -c sunset -n '__sunset_using audit' -l ignore-unavailable-replacements -d 'do not exit 4 when a replacement is not yet served'
+complete -c sunset -n '__sunset_using audit' -s j -l jobs -x -d 'worker threads'
+complete -c sunset -n '__sunset_using audit' -l max-keys -x -d 'distinct aggregation keys kept'
+complete -c sunset -n '__sunset_using audit' -l no-color -d 'never colour the output'
+complete -c sunset -n '__sunset_using audit' -l no-headers -d 'rows only, no header line'
+complete -c sunset -n '__sunset_using audit' -s r -l only-removed -d 'only report removed APIs'
+complete -c sunset -n '__sunset_using audit' -s o -l output -x -a "$formats" -d 'report format'
+complete -c sunset -n '__sunset_using audit' -l output-file -r -F -d 'write the report to FILE, not stdout'
+complete -c sunset -n '__sunset_using audit' -s q -l quiet -d 'no report on stdout, no summary line'
+complete -c sunset -n '__sunset_using audit' -l since -x -d 'only requests at or after TIME'
+complete -c sunset -n '__sunset_using audit' -l stdin-name -x -d 'file name to report for -'
+complete -c sunset -n '__sunset_using audit' -l strict -d 'exit 1 for unreadable inputs even when APIs were found'
+complete -c sunset -n '__sunset_using audit' -l table -r -F -d 'extra table rows'
+complete -c sunset -n '__sunset_using audit' -s t -l target -x -a '(__sunset_targets)' -d 'target versions, e.g. k8s=1.33'
+complete -c sunset -n '__sunset_using audit' -l until -x -d 'only requests before TIME'

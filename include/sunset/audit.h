@@ -43,7 +43,7 @@ typedef struct sunset_audit_sink {
 typedef struct sunset_audit_limits {
 	size_t max_record;   /* bytes per record (default 16 MiB) */
 	uint32_t max_depth;  /* JSON nesting (default 256) */
-	uint64_t max_ratio;  /* gzip: inflated bytes per compressed byte (default 1024) */
+	uint64_t max_ratio;  /* gzip: inflated bytes per compressed byte (default 256; logs compress about 10-30:1) */
 } sunset_audit_limits;
 
 #define SUNSET_AUDIT_MAX_RECORD ((size_t)16 << 20)

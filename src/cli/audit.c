@@ -90,7 +90,9 @@ static void add_dir(const char *dir, char ***out, size_t *n, size_t *cap, sunset
 	size_t first = *n;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		/* logs only: a README or checksum file beside them is not an error */
+		if (e->d_name[0] == '.' || !(strstr(e->d_name, ".log") || strstr(e->d_name, ".json") ||
+					     strstr(e->d_name, "audit") || sunset_str_ends_with(e->d_name, ".gz")))
 			continue;
 		char *p = sunset_path_join(dir, e->d_name);
 		struct stat st;

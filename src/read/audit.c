@@ -730,7 +730,7 @@ static int read_all(source *src, const sunset_audit_limits *in_lim, sunset_audit
 	if (!lim.max_depth)
 		lim.max_depth = 256;
 	if (!lim.max_ratio)
-		lim.max_ratio = 1024;
+		lim.max_ratio = 256;
 	size_t chunk = 256 << 10;
 	size_t cap = lim.max_record + chunk;
 	char *buf = malloc(cap), *scratch = malloc(lim.max_record + 64);
@@ -766,7 +766,7 @@ static int read_all(source *src, const sunset_audit_limits *in_lim, sunset_audit
 			if (k < 0) {
 				int errnum = 0;
 				const char *m = gzerror(src->gz, &errnum);
-				report(sink, line, 0, "cannot read: %s", errnum == Z_ERRNO ? strerror(errno) : m);
+				report(sink, line, 1, "cannot read: %s", errnum == Z_ERRNO ? strerror(errno) : m);
 				rc = -1;
 				goto out;
 			}
@@ -783,7 +783,7 @@ static int read_all(source *src, const sunset_audit_limits *in_lim, sunset_audit
 					char m[160];
 					snprintf(m, sizeof(m), "gzip stream inflates over %llu:1 (a gzip bomb?); file not read further",
 						 (unsigned long long)lim.max_ratio);
-					report(sink, line, 0, "%s", m);
+					report(sink, line, 1, "%s", m);
 					rc = -1;
 					goto out;
 				}
