@@ -53,7 +53,7 @@ _, status, ru = os.wait4(p.pid, 0)
 rc = os.waitstatus_to_exitcode(status)
 total = blocks * len(block)
 want_out = "kind,version,verb,user,count\nIngress,extensions/v1beta1,list,system:serviceaccount:ci:deployer,%d\n" % (dep * blocks)
-got_out = out["stdout"].decode()
+got_out = out["stdout"].decode().replace("\r\n", "\n")  # csv rows end in CRLF (RFC 4180)
 err = out["stderr"].decode()
 problems = []
 if total < (2 << 30):
