@@ -87,14 +87,33 @@ static const opt_def opts[] = {
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
+/* Messages carry names and paths from the inputs and URLs from the
+ * kubeconfig: control characters are shown, not obeyed, and a password in a
+ * URL is masked, here where every message passes. */
 void cli_diag(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sunset: ", stderr);
+	char small[1024], *msg = small;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		msg = sunset_xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	size_t rn = sunset_redact_url_passwords(msg, NULL, 0);
+	char *redacted = sunset_xmalloc(rn + 1);
+	sunset_redact_url_passwords(msg, redacted, rn + 1);
+	fputs("sunset: ", stderr);
+	sunset_fputs_escaped(stderr, redacted);
 	fputc('\n', stderr);
+	free(redacted);
+	if (msg != small)
+		free(msg);
 }
 
 static unsigned command_bit(const char *cmd)
