@@ -11,7 +11,7 @@ _sunset_opts_checks='--all-revisions --annotation --baseline --columns --compone
 	--no-color --no-headers --only-removed --output --output-file --quiet --strict --table --target
 	--write-baseline -h -j -o -q -r -t'
 _sunset_opts_scan='--stdin-name'
-_sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources -n'
+_sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources --timeout -n'
 _sunset_opts_versions='--component --deprecated-in --help --no-color --output --removed-in --table -h -o'
 _sunset_opts_version='--help -h'
 _sunset_opts_audit='--by --columns --components --exclude-agent --exclude-user --help
@@ -115,7 +115,7 @@ _sunset() {
 		return 0
 		;;
 	--since | --until | --exclude-user | --exclude-agent | --max-keys | \
-		--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --chunk-size | \
+		--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --timeout | --chunk-size | \
 		--deprecated-in | --removed-in)
 		return 0
 		;;
