@@ -8,7 +8,7 @@
  *
  * Each record is then walked once by a small JSON scanner that decodes
  * only the fields an event needs and skips everything else (bodies
- * included) without copying it.  Decoded strings live in a scratch buffer
+ * included) without copying it.  Decoded strings live in a scratch buffer twice
  * the size of the record, reset per event.
  */
 #include <errno.h>
@@ -678,7 +678,7 @@ static void parse_record(const char *rec, size_t len, uint32_t line, const sunse
 			 char *scratch, sunset_audit_sink *sink)
 {
 	scanner s = {.p = rec, .end = rec + len, .start = rec, .line = line,
-		     .max_depth = lim->max_depth, .scratch = scratch, .scratch_cap = len + 64};
+		     .max_depth = lim->max_depth, .scratch = scratch, .scratch_cap = 2 * len + 128};
 	ws(&s);
 	if (s.p >= s.end)
 		return;
@@ -733,7 +733,9 @@ static int read_all(source *src, const sunset_audit_limits *in_lim, sunset_audit
 		lim.max_ratio = 256;
 	size_t chunk = 256 << 10;
 	size_t cap = lim.max_record + chunk;
-	char *buf = malloc(cap), *scratch = malloc(lim.max_record + 64);
+	/* decoded strings never outgrow their raw bytes, but an embedded event
+	 * (@message, properties.log) is decoded twice: as the string, then its fields */
+	char *buf = malloc(cap), *scratch = malloc(2 * (lim.max_record + chunk) + 128);
 	int rc = 0;
 	if (!buf || !scratch) {
 		report(sink, 0, 0, "%s", "out of memory for the record buffer");
