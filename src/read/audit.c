@@ -403,8 +403,8 @@ static bool embedded(scanner *s, event_ctx *e)
 	bool ok = parse_event_at(&inner, &ie);
 	s->scratch_len = inner.scratch_len;
 	if (!ok) {
-		char msg[300];
-		snprintf(msg, sizeof(msg), "embedded event: %s", inner.err);
+		char msg[256];
+		snprintf(msg, sizeof(msg), "embedded event: %.200s", inner.err);
 		return fail(s, msg);
 	}
 	emit(&inner, &ie);
