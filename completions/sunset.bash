@@ -11,7 +11,7 @@ _sunset_opts_checks='--all-revisions --annotation --baseline --checks --columns 
 	--no-color --no-headers --only-removed --output --output-file --quiet --strict --table --target
 	--write-baseline -h -j -o -q -r -t'
 _sunset_opts_scan='--stdin-name'
-_sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources -n'
+_sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources --timeout -n'
 _sunset_opts_versions='--component --deprecated-in --help --no-color --output --removed-in --rules --table -h -o'
 _sunset_opts_version='--help -h'
 _sunset_formats='text wide json yaml csv markdown sarif junit github'
@@ -106,7 +106,7 @@ _sunset() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
-	--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --chunk-size | \
+	--annotation | --jobs | -j | --stdin-name | --namespace | -n | --request-timeout | --timeout | --chunk-size | \
 		--deprecated-in | --removed-in)
 		return 0
 		;;

@@ -96,6 +96,7 @@ complete -c sunset -n '__sunset_using cluster' -l context -x -a '(__sunset_conte
 complete -c sunset -n '__sunset_using cluster' -l kubeconfig -r -F -d 'kubeconfig file'
 complete -c sunset -n '__sunset_using cluster' -s n -l namespace -x -d 'only this namespace'
 complete -c sunset -n '__sunset_using cluster' -l request-timeout -x -d 'timeout for each API request (seconds)'
+complete -c sunset -n '__sunset_using cluster' -l timeout -x -d 'bound for the whole run (duration)'
 complete -c sunset -n '__sunset_using cluster' -l sources -x -a "(__sunset_comma_list $sources)" -d 'what to read'
 
 # versions

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Print the read-only ClusterRole that `sunset cluster` needs, from the table.
 
-    sunset versions -o json | scripts/cluster-rbac.py > fixtures/deploy/clusterrole.yaml
+    sunset versions -o json | scripts/cluster-rbac.py > clusterrole.yaml
+
+The build runs it (CMakeLists.txt) and writes build/deploy/clusterrole.yaml.
 
 sunset lists only the kinds its table names (each in every group the table
 names for it: the rows' own groups and their replacements'), Helm release
@@ -9,7 +11,8 @@ Secrets and ConfigMaps, and reads /version, discovery and /metrics.  The
 role grants exactly that: get and list on those resources, get on those
 paths.  Resource names are the lower-case plurals the API server uses
 (Kubernetes' own rules: -y -> -ies, -s/-x/-ch/-sh -> -es).
-tests/scripts/cluster-deploy.sh fails when the file and the table drift.
+tests/scripts/cluster-deploy.sh checks that the role allows every request
+sunset makes.
 """
 import json
 import sys

@@ -21,4 +21,10 @@
 void sunset_chart_scan_file(const sunset_scan_options *opt, sunset_report *r, const char *path,
 			    const char *chart_root);
 
+/*
+ * The chart whose templates/ holds path (a file or directory), or NULL:
+ * what the walker uses for a path named inside a chart.  Malloc'd.
+ */
+char *sunset_chart_root_of(const char *path);
+
 #endif

@@ -157,6 +157,7 @@ typedef struct sunset_cluster_options {
 	const char *namespace;	/* -n: only this namespace (cluster-scoped kinds skipped) */
 	unsigned sources;	/* SUNSET_CLUSTER_SRC_* */
 	double request_timeout; /* seconds per request; 0: 30 */
+	double run_timeout;	/* --timeout: seconds for the whole run; 0: none */
 	unsigned chunk_size;	/* items per list page; 0: 500 */
 	unsigned max_in_flight; /* concurrent requests; 0: 8 */
 	sunset_limits limits;	/* max_http_body bounds every response */

@@ -1,9 +1,11 @@
 /*
- * Scanning: paths and streams in, a report out.  The walker queues files;
- * each worker takes a file at a time, reads it streamed (one document at a
- * time) into objects and checks them into the worker's own report; the
- * reports are merged, filtered (newest Helm revisions, CRD-declared rows)
- * and sorted at the end.
+ * What one scan is asked, read by every stage: the table, the targets, the
+ * limits and the filters (sunset_scan_options), and where an input's
+ * objects came from (sunset_origin).  The scan itself runs through the
+ * stages in order: read.h (the walker queues files; each worker reads one
+ * file, streamed, one document at a time), expand.h, check.h into the
+ * worker's own report; report.h merges, filters (newest Helm revisions,
+ * CRD-declared rows) and sorts at the end.
  */
 #ifndef SUNSET_SCAN_H
 #define SUNSET_SCAN_H

@@ -13,11 +13,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define SUNSET_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define SUNSET_PRINTF(a, b)
+/*
+ * Text for people (tables, messages) shows control characters instead of
+ * sending them to a terminal: \n \r \t, \xNN for other C0 bytes, DEL and
+ * bytes that are not UTF-8, \uNNNN for C1 code points.  Like snprintf:
+ * returns the escaped length, writes at most cap bytes (NUL included).
+ */
+size_t sunset_escape_controls(const char *s, char *out, size_t cap);
+void sunset_fputs_escaped(FILE *out, const char *s);
+/* "https://user:pw@host" -> "https://user:xxxxx@host" for every URL in s,
+ * as kubectl masks it; snprintf-like as above. */
+size_t sunset_redact_url_passwords(const char *s, char *out, size_t cap);
+
 #endif
 
 typedef struct sunset_arena_block sunset_arena_block;
@@ -97,5 +110,17 @@ char *sunset_path_join(const char *dir, const char *name);
 /* Length of the valid UTF-8 sequence at s (n bytes available) with its code
  * point in *cp; 0 when the bytes are not UTF-8 (overlong, surrogate, cut). */
 size_t sunset_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/*
+ * Text for people (tables, messages) shows control characters instead of
+ * sending them to a terminal: \n \r \t, \xNN for other C0 bytes, DEL and
+ * bytes that are not UTF-8, \uNNNN for C1 code points.  Like snprintf:
+ * returns the escaped length, writes at most cap bytes (NUL included).
+ */
+size_t sunset_escape_controls(const char *s, char *out, size_t cap);
+void sunset_fputs_escaped(FILE *out, const char *s);
+/* "https://user:pw@host" -> "https://user:xxxxx@host" for every URL in s,
+ * as kubectl masks it; snprintf-like as above. */
+size_t sunset_redact_url_passwords(const char *s, char *out, size_t cap);
 
 #endif

@@ -8,8 +8,8 @@
  * Everything here is allocated from one arena per scanned file (the
  * caller's); nothing is freed on its own.
  */
-#ifndef SUNSET_INPUT_CHART_H
-#define SUNSET_INPUT_CHART_H
+#ifndef SUNSET_CHART_INTERNAL_H
+#define SUNSET_CHART_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -210,12 +210,6 @@ void tx_define_value(tx_ctx *c, const char *name, tv *out);
 const char *ta_text(tx_ctx *c, const ta *a, size_t *n);
 /* Does the target serve "g/v", "g/v/Kind" or "v1/Kind"? */
 bool tx_target_serves(tx_ctx *c, const char *s, size_t n);
-
-/*
- * The chart whose templates/ holds path (a file or directory), or NULL:
- * what the walker uses for a path named inside a chart.  Malloc'd.
- */
-char *sunset_chart_root_of(const char *path);
 
 /*
  * Test hook: evaluates one condition ("semverCompare \">=1.9-0\"

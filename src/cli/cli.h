@@ -48,6 +48,7 @@ typedef struct cli_options {
 	const char *kubeconfig, *context, *namespace, *sources;
 	cli_list annotations;
 	double request_timeout;
+	double run_timeout; /* --timeout, seconds; 0: none */
 	unsigned chunk_size;
 	/* versions */
 	const char *component;

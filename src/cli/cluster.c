@@ -95,6 +95,7 @@ int cmd_cluster(cli_options *o)
 		.namespace = o->namespace,
 		.sources = SUNSET_CLUSTER_SRC_ALL,
 		.request_timeout = o->request_timeout,
+		.run_timeout = o->run_timeout,
 		.chunk_size = o->chunk_size,
 		.limits = run.scan.limits,
 	};

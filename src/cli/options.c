@@ -38,7 +38,7 @@ typedef enum opt_id {
 	O_CONTEXT, O_DEPRECATED_IN, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
 	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_NO_HEADERS, O_ONLY_REMOVED, O_OUTPUT,
 	O_OUTPUT_FILE, O_QUIET, O_REMOVED_IN, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
-	O_WRITE_BASELINE, O_RULES
+	O_WRITE_BASELINE, O_TIMEOUT, O_RULES
 } opt_id;
 
 typedef struct opt_def {
@@ -85,18 +85,76 @@ static const opt_def opts[] = {
 	{"strict", 0, ARG_NONE, O_STRICT, CMD_CHECKS, NULL, "exit 1 for unreadable inputs even when APIs were found"},
 	{"table", 0, ARG_LIST, O_TABLE, CMD_CHECKS | CMD_VERSIONS, "FILE", "extra table rows (ours or pluto's format; repeatable)"},
 	{"target", 't', ARG_LIST, O_TARGET, CMD_CHECKS, "COMP=VER", "target versions, e.g. k8s=1.33 (a bare version means k8s)"},
+	{"timeout", 0, ARG_VALUE, O_TIMEOUT, CMD_CLUSTER, "DURATION", "bound for the whole run, e.g. 90s, 5m, 1h30m"},
 	{"write-baseline", 0, ARG_VALUE, O_WRITE_BASELINE, CMD_CHECKS, "FILE", "write the current findings to FILE as a baseline"},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
+/* Messages carry names and paths from the inputs and URLs from the
+ * kubeconfig: control characters are shown, not obeyed, and a password in a
+ * URL is masked, here where every message passes. */
 void cli_diag(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sunset: ", stderr);
+	char small[1024], *msg = small;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		msg = sunset_xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	size_t rn = sunset_redact_url_passwords(msg, NULL, 0);
+	char *redacted = sunset_xmalloc(rn + 1);
+	sunset_redact_url_passwords(msg, redacted, rn + 1);
+	fputs("sunset: ", stderr);
+	sunset_fputs_escaped(stderr, redacted);
 	fputc('\n', stderr);
+	free(redacted);
+	if (msg != small)
+		free(msg);
+}
+
+/* A Go duration as kubectl takes it ("90s", "1h30m", "500ms"); a bare
+ * number is seconds.  Positive, at most a week. */
+static int parse_duration(const char *v, double *out)
+{
+	char *end;
+	double total = strtod(v, &end);
+	if (end != v && *end == '\0') {
+		*out = total;
+		return total > 0 && total <= 604800 ? 0 : -1;
+	}
+	total = 0;
+	const char *p = v;
+	if (!*p)
+		return -1;
+	while (*p) {
+		if (!((*p >= '0' && *p <= '9') || *p == '.'))
+			return -1;
+		double n = strtod(p, &end);
+		if (end == p)
+			return -1;
+		p = end;
+		double unit;
+		if (strncmp(p, "ms", 2) == 0)
+			unit = 0.001, p += 2;
+		else if (*p == 'h')
+			unit = 3600, p++;
+		else if (*p == 'm')
+			unit = 60, p++;
+		else if (*p == 's')
+			unit = 1, p++;
+		else
+			return -1;
+		total += n * unit;
+	}
+	*out = total;
+	return total > 0 && total <= 604800 ? 0 : -1;
 }
 
 static unsigned command_bit(const char *cmd)
@@ -250,6 +308,16 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 		}
 		if (fill || !o->request_timeout)
 			o->request_timeout = t;
+		break;
+	}
+	case O_TIMEOUT: {
+		double t;
+		if (parse_duration(v, &t) < 0) {
+			opt_error("invalid --timeout \"%s\" (expected a duration, e.g. 90s, 5m, 1h30m)", v);
+			return -1;
+		}
+		if (fill || !o->run_timeout)
+			o->run_timeout = t;
 		break;
 	}
 	case O_SOURCES: SET_STR(sources); break;

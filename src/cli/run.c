@@ -364,29 +364,44 @@ static bool ignored(const cli_options *o, const sunset_object *ob)
 	return false;
 }
 
-/* --output-file: a regular file is replaced whole, through PATH.tmp beside
- * it and a rename, so a reader never sees half a report and a failed run
- * leaves the old one; a device, pipe or symlink (/dev/stdout, <(cmd)) is
- * written in place, never replaced. */
-static int write_output_file(const char *path, cli_run *run, const sunset_report *r)
+/* --output-file and --write-baseline: a regular file is replaced whole,
+ * through a temporary file of our own beside it (mkstemp: O_EXCL, a fresh
+ * name, so a symlink planted at a predictable name is never followed and two
+ * runs never share one) and a rename, so a reader never sees half a report
+ * and a failed run leaves the old one; a device, pipe or symlink
+ * (/dev/stdout, <(cmd)) is written in place, never replaced. */
+static int write_report_file(const char *path, const char *what,
+			     int (*write)(FILE *, const sunset_report *, const sunset_report_options *),
+			     cli_run *run, const sunset_report *r)
 {
 	struct stat st;
 	bool exists = lstat(path, &st) == 0;
 	bool replace = !exists || S_ISREG(st.st_mode);
-	size_t n = strlen(path) + sizeof(".tmp");
+	size_t n = strlen(path) + sizeof(".sunset-XXXXXX");
 	char *tmp = sunset_xmalloc(n);
-	snprintf(tmp, n, "%s.tmp", path);
-	int err = 0, wrc = 0;
-	FILE *f = fopen(replace ? tmp : path, "w");
-	if (!f) {
+	snprintf(tmp, n, "%s.sunset-XXXXXX", path);
+	int err = 0, wrc = 0, fd = -1;
+	FILE *f = NULL;
+	if (replace) {
+		fd = mkstemp(tmp);
+		/* mkstemp's 0600; a new file gets what the umask allows, as fopen */
+		mode_t mask = umask(0);
+		umask(mask);
+		if (fd >= 0)
+			(void)fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	}
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		err = errno;
+		if (fd >= 0)
+			close(fd);
+		if (replace && fd >= 0)
+			unlink(tmp);
 		goto out;
 	}
-	/* the old file's permissions stay (a private report stays private) */
-	if (replace && exists)
-		(void)fchmod(fileno(f), st.st_mode & 07777);
 	errno = 0;
-	wrc = run->format->write(f, r, &run->report); /* < 0: the format said why */
+	wrc = write(f, r, &run->report); /* < 0: the format said why */
 	if (fflush(f) != 0 || ferror(f))
 		err = errno ? errno : EIO;
 	if (fclose(f) != 0 && !err)
@@ -397,7 +412,7 @@ static int write_output_file(const char *path, cli_run *run, const sunset_report
 		unlink(tmp);
 out:
 	if (err)
-		cli_diag("%s: cannot write output: %s", path, strerror(err));
+		cli_diag("%s: cannot write %s: %s", path, what, strerror(err));
 	free(tmp);
 	return err || wrc < 0 ? -1 : 0;
 }
@@ -465,15 +480,12 @@ int cli_emit(cli_options *o, cli_run *run, sunset_report *r)
 			cli_diag("%s: error: %s", e->path, e->message);
 	}
 	if (o->write_baseline) {
-		FILE *f = fopen(o->write_baseline, "w");
-		if (!f || sunset_format_json(f, r, &run->report) < 0 || fclose(f) != 0) {
-			cli_diag("%s: cannot write baseline: %s", o->write_baseline, strerror(errno));
+		if (write_report_file(o->write_baseline, "baseline", sunset_format_json, run, r) < 0)
 			return SUNSET_EXIT_ERROR;
-		}
 	}
 	/* the file is what was asked for: written even with -q */
 	if (o->output_file) {
-		if (write_output_file(o->output_file, run, r) < 0)
+		if (write_report_file(o->output_file, "output", run->format->write, run, r) < 0)
 			return SUNSET_EXIT_ERROR;
 	} else if (!o->quiet) {
 		if (run->format->write(stdout, r, &run->report) < 0)

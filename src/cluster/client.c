@@ -94,6 +94,7 @@ sunset_cluster *sunset_cluster_open(const sunset_cluster_options *opt, char *err
 			   c->opt.max_in_flight, msg, sizeof(msg));
 	if (!c->http)
 		goto fail;
+	http_set_run_timeout(c->http, c->opt.run_timeout);
 	char derr[768];
 	if (discovery_run(&c->disc, c->http, &c->opt.limits, derr, sizeof(derr)) < 0) {
 		snprintf(msg, sizeof(msg), "context \"%s\" (%s): %s", c->cfg.context, c->cfg.server, derr);

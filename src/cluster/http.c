@@ -28,6 +28,9 @@
 #define BACKOFF_BASE 0.2
 #define BACKOFF_MAX 5.0
 #define RETRY_AFTER_MAX 60.0
+/* waiting asked for by the server (Retry-After), per request in all: a
+ * Retry-After past what is left of it is answered at once with an error */
+#define RETRY_WAIT_TOTAL 60.0
 
 typedef struct http_req http_req;
 struct http_req {
@@ -46,6 +49,7 @@ struct http_req {
 	bool auth_retried, too_big;
 	double due;
 	double retry_after; /* < 0: none given */
+	double waited;	    /* seconds spent waiting to retry, in all */
 };
 
 struct http_client {
@@ -56,6 +60,7 @@ struct http_client {
 	struct curl_slist *connect_to;
 	struct curl_blob ca, cert, key;
 	double timeout;
+	double deadline, run_timeout; /* --timeout: monotonic end of the run; 0: none */
 	size_t max_body;
 	unsigned max_in_flight, in_flight;
 	http_req *head, *tail; /* waiting to start (retries carry a due time) */
@@ -80,6 +85,44 @@ static void set_fatal(http_client *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(h->fatal, sizeof(h->fatal), fmt, ap);
 	va_end(ap);
+}
+
+static void requeue(http_client *h, http_req *q, double delay);
+
+void http_set_run_timeout(http_client *h, double seconds)
+{
+	h->run_timeout = seconds;
+	h->deadline = seconds > 0 ? now_monotonic() + seconds : 0;
+}
+
+static bool past_deadline(http_client *h)
+{
+	if (!h->deadline || now_monotonic() < h->deadline)
+		return false;
+	set_fatal(h, "the run did not finish within --timeout %gs", h->run_timeout);
+	return true;
+}
+
+/* Requeues q after the wait the server asked for, or says why not (the
+ * wait would pass the per-request total or the run's --timeout). */
+static bool retry_after_wait(http_client *h, http_req *q, double d, long status, char *msg, size_t msglen)
+{
+	if (d > RETRY_AFTER_MAX && q->retry_after < 0)
+		d = RETRY_AFTER_MAX;
+	if (q->waited + d > RETRY_WAIT_TOTAL) {
+		snprintf(msg, msglen, "%ld %s: the server asked to wait %g s before retrying (Retry-After); "
+			 "gave up (at most %g s of waiting per request)", status,
+			 status == 429 ? "Too Many Requests" : "Service Unavailable", d, RETRY_WAIT_TOTAL);
+		return false;
+	}
+	if (h->deadline && now_monotonic() + d >= h->deadline) {
+		snprintf(msg, msglen, "%ld: the server asked to wait %g s before retrying (Retry-After), "
+			 "past --timeout %gs", status, d, h->run_timeout);
+		return false;
+	}
+	q->waited += d;
+	requeue(h, q, d);
+	return true;
 }
 
 const char *http_fatal(const http_client *h)
@@ -264,7 +307,10 @@ static int start(http_client *h, http_req *q)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect must not carry the token elsewhere */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "sunset/" SUNSET_VERSION_STRING);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->timeout * 1000));
+	double t = h->timeout;
+	if (h->deadline && h->deadline - now_monotonic() < t)
+		t = h->deadline - now_monotonic() > 0.001 ? h->deadline - now_monotonic() : 0.001;
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(t * 1000));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->timeout * 1000 < 10000 ? h->timeout * 1000 : 10000));
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -429,6 +475,10 @@ static void finish(http_client *h, http_req *q, CURLcode rc)
 	q->active = NULL;
 
 	char msg[CURL_ERROR_SIZE + 256];
+	if (past_deadline(h)) {
+		req_free(q);
+		return;
+	}
 	http_result res = {.status = rc == CURLE_OK ? status : 0, .path = q->path};
 	if (rc != CURLE_OK) {
 		if (transient(rc) && q->attempt < MAX_ATTEMPTS) {
@@ -446,15 +496,13 @@ static void finish(http_client *h, http_req *q, CURLcode rc)
 		set_fatal(h, "the server rejected the credentials (401 Unauthorized)");
 		req_free(q);
 		return;
-	} else if (status == 429 && q->attempt < MAX_ATTEMPTS_THROTTLED) {
+	} else if ((status == 429 && q->attempt < MAX_ATTEMPTS_THROTTLED) ||
+		   ((status == 500 || status == 502 || status == 503 || status == 504) &&
+		    q->attempt < MAX_ATTEMPTS)) {
 		double d = q->retry_after >= 0 ? q->retry_after : backoff(q->attempt);
-		requeue(h, q, d < RETRY_AFTER_MAX ? d : RETRY_AFTER_MAX);
-		return;
-	} else if ((status == 500 || status == 502 || status == 503 || status == 504) &&
-		   q->attempt < MAX_ATTEMPTS) {
-		double d = q->retry_after >= 0 ? q->retry_after : backoff(q->attempt);
-		requeue(h, q, d < RETRY_AFTER_MAX ? d : RETRY_AFTER_MAX);
-		return;
+		if (retry_after_wait(h, q, d, status, msg, sizeof(msg)))
+			return;
+		res.error = msg;
 	}
 	if (!q->body.data)
 		sunset_buf_append(&q->body, "", 0);
@@ -467,6 +515,8 @@ static void finish(http_client *h, http_req *q, CURLcode rc)
 void http_run(http_client *h)
 {
 	while ((h->head || h->in_flight) && !h->fatal[0]) {
+		if (past_deadline(h))
+			return;
 		double now = now_monotonic();
 		/* start what is due, in order, while there is room */
 		http_req **pp = &h->head, *prev = NULL;

@@ -97,6 +97,8 @@ void http_get(http_client *h, const char *path, const char *accept, http_done_fn
 void http_run(http_client *h);
 /* Set when the run had to stop: credentials rejected (401) or unusable. */
 const char *http_fatal(const http_client *h);
+/* --timeout: from now, the whole run; a request still going then is fatal */
+void http_set_run_timeout(http_client *h, double seconds);
 void http_stats(const http_client *h, sunset_cluster_stats *s);
 void http_free(http_client *h);
 

@@ -78,6 +78,8 @@ typedef struct list_job {
 	unsigned limit;
 	char *cont;
 	unsigned restarts;
+	unsigned pages;	 /* continue tokens followed since the list (re)started */
+	uid_set tokens; /* hashes of those tokens */
 	sunset_report rep;
 	uid_set pending; /* uids of this list, for the next lists of its chain */
 	bool failed;
@@ -189,6 +191,8 @@ static void job_done(list_job *j)
 			uid_set_add(&ch->seen, j->pending.slot[i]);
 	free(j->pending.slot);
 	memset(&j->pending, 0, sizeof(j->pending));
+	free(j->tokens.slot);
+	memset(&j->tokens, 0, sizeof(j->tokens));
 	j->rep.inputs++;
 	sunset_report_merge(run->r, &j->rep);
 	sunset_report_release(&j->rep);
@@ -339,6 +343,9 @@ static void restart(list_job *j)
 	j->rep.keep_checked = j->run->r->keep_checked;
 	free(j->pending.slot);
 	memset(&j->pending, 0, sizeof(j->pending));
+	free(j->tokens.slot);
+	memset(&j->tokens, 0, sizeof(j->tokens));
+	j->pages = 0;
 	free(j->cont);
 	j->cont = NULL;
 	j->restarts++;
@@ -399,6 +406,25 @@ static void on_response(void *ctx, const http_result *res)
 		return;
 	}
 	if (p.cont) {
+		/* a server that hands back a token it gave before would be paged
+		 * forever; one that makes up new ones forever is stopped by the
+		 * page bound (a list is one input: max_documents objects) */
+		uint64_t h = sunset_hash(p.cont, strlen(p.cont), 0x5eed) | 1;
+		if (uid_set_has(&j->tokens, h)) {
+			job_error(j, "the server returned the continue token of an earlier page again "
+				     "(page %u); the list would never end", j->pages + 1);
+			job_done(j);
+			return;
+		}
+		uint64_t max_pages = lim->max_documents / (j->limit ? j->limit : 1) + 1;
+		uid_set_add(&j->tokens, h);
+		if (++j->pages >= max_pages) {
+			job_error(j, "more than %llu pages of %u objects; stopped (a list is read up to %llu "
+				     "objects)", (unsigned long long)max_pages, j->limit,
+				  (unsigned long long)lim->max_documents);
+			job_done(j);
+			return;
+		}
 		free(j->cont);
 		j->cont = sunset_xstrdup(p.cont);
 		request_page(j);

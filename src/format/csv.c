@@ -1,22 +1,33 @@
 /*
  * csv: RFC 4180, one header line (none with --no-headers), the text format's
- * columns (or --columns).
+ * columns (or --columns).  Cells come from untrusted inputs: control
+ * characters are escaped as in the text table, and a cell a spreadsheet
+ * would take for a formula (= + - @, tab, CR first) gets a leading ' as
+ * OWASP's CSV-injection advice says; our own "-" for "none" is left as is
+ * (a lone minus is no formula).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/util.h"
 
 #define MAX_COLUMNS 32
 
-static void field(FILE *out, const char *s)
+static void field(FILE *out, const char *raw)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	char shown[1024 * 4 + 1];
+	sunset_escape_controls(raw, shown, sizeof(shown));
+	const char *s = shown;
+	bool formula = strchr("=+-@\t\r", raw[0]) && raw[0] && strcmp(raw, "-") != 0;
+	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

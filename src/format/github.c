@@ -7,29 +7,40 @@
  * also ':' and ','; nothing else is decoded, so nothing else is escaped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/util.h"
 
 /* Workflow command escaping: properties escape % \r \n : , ; the message % \r \n. */
-static void escaped(FILE *out, const char *s, bool property)
+static void escaped(FILE *out, const char *raw, bool property)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	if (!raw)
+		return;
+	/* CR and LF are the runner's to decode (the file= property must match
+	 * the real path); every other control character would reach the log as
+	 * a terminal escape, so it is shown as the text report shows it */
+	char *piece = sunset_xmalloc(strlen(raw) + 1);
+	for (const char *s = raw; *s;) {
+		size_t n = strcspn(s, "%\r\n:,");
+		if (n) {
+			memcpy(piece, s, n);
+			piece[n] = '\0';
+			sunset_fputs_escaped(out, piece);
+			s += n;
+			continue;
+		}
+		switch (*s++) {
 		case '%': fputs("%25", out); break;
 		case '\r': fputs("%0D", out); break;
 		case '\n': fputs("%0A", out); break;
 		case ':': fputs(property ? "%3A" : ":", out); break;
 		case ',': fputs(property ? "%2C" : ",", out); break;
-		default:
-			/* other control characters would reach the log as terminal escapes */
-			if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
-				fputs("\xef\xbf\xbd", out);
-			else
-				fputc(*s, out);
 		}
 	}
+	free(piece);
 }
 
 /* GitHub resolves file= against the checkout: "./x.yaml" is "x.yaml" */

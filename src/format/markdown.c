@@ -6,12 +6,15 @@
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/util.h"
 
 #define MAX_COLUMNS 32
 
-static void cell_out(FILE *out, const char *s)
+static void cell_out(FILE *out, const char *raw)
 {
-	for (; *s; s++) {
+	char shown[1024 * 4 + 1];
+	sunset_escape_controls(raw, shown, sizeof(shown));
+	for (const char *s = shown; *s; s++) {
 		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_' || *s == '<' || *s == '>')
 			fputc('\\', out);
 		if (*s == '\n' || *s == '\r')

@@ -9,9 +9,12 @@
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/util.h"
 
 #define MAX_COLUMNS 32
 #define CELL 1024
+/* a cell with its control characters escaped (at most 6 bytes for 2) */
+#define SHOWN (CELL * 4 + 1)
 
 static int write_table(FILE *out, const sunset_report *r, const sunset_report_options *opt,
 		       const char *default_columns)
@@ -33,11 +36,11 @@ static int write_table(FILE *out, const sunset_report *r, const sunset_report_op
 	size_t width[MAX_COLUMNS];
 	for (size_t c = 0; c < ncol; c++)
 		width[c] = opt->no_headers ? 0 : strlen(cols[c]->header);
-	char cell[CELL];
+	char raw[CELL], cell[SHOWN];
 	for (size_t i = 0; i < r->nfinding; i++)
 		for (size_t c = 0; c < ncol; c++) {
-			cols[c]->value(&r->finding[i], cell, sizeof(cell));
-			size_t w = strlen(cell);
+			cols[c]->value(&r->finding[i], raw, sizeof(raw));
+			size_t w = sunset_escape_controls(raw, cell, sizeof(cell));
 			if (w > width[c])
 				width[c] = w;
 		}
@@ -50,7 +53,8 @@ static int write_table(FILE *out, const sunset_report *r, const sunset_report_op
 	for (size_t i = 0; i < r->nfinding; i++) {
 		const sunset_finding *f = &r->finding[i];
 		for (size_t c = 0; c < ncol; c++) {
-			cols[c]->value(f, cell, sizeof(cell));
+			cols[c]->value(f, raw, sizeof(raw));
+			sunset_escape_controls(raw, cell, sizeof(cell));
 			bool colored = opt->color && strcmp(cols[c]->name, "status") == 0;
 			if (colored)
 				fputs(f->known ? "\033[2m" : f->status.removed ? "\033[31m" : "\033[33m", out);

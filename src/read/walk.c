@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chart/chart.h"
 #include "sunset/scan.h"
 #include "sunset/read.h"
+#include "sunset/chart.h"
 #include "sunset/expand.h"
 
 typedef struct job {

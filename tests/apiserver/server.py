@@ -81,6 +81,10 @@ count left fires:
                                       larger than the body sent; then close
    "stall": 5,                        normal response, but sleep this long in
                                       the middle of the body
+   "repeatContinue": true,            normal list page, but metadata.continue
+                                      always the token of the first page
+   "endlessContinue": true,           normal list page, but a new
+                                      metadata.continue every time, forever
    "garbage": true}                   200 application/json with an invalid JSON
                                       body (a string value: that exact body)
 A 410 fault answers like a real server on an expired continue token (reason
@@ -1216,6 +1220,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 else:
                     end = n
                 meta["remainingItemCount"] = end - j
+        f = self.fault or {}
+        if f.get("repeatContinue") or f.get("endlessContinue"):
+            n = 0
+            if cont and f.get("endlessContinue"):
+                n = json.loads(base64.urlsafe_b64decode(cont + "=" * (-len(cont) % 4))).get("n", 0) + 1
+            t = dumps({"v": "meta.k8s.io/v1", "rv": int(st.list_rv), "start": prefix, "n": n})
+            meta["continue"] = base64.urlsafe_b64encode(t.encode()).decode().rstrip("=")
         if as_ == "PartialObjectMetadataList":
             items = ",".join('{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/%s","metadata":%s}'
                              % (v, store.meta_json(k)) for k, _ in picked)

@@ -72,7 +72,7 @@ for path in sorted(glob.glob(f"{tmp}/*.gh")):
         assert (int(props["line"]), int(props["col"])) == (item["line"], item["column"]), (name, props)
         assert props["title"].endswith("API" if not item.get("known") else "(in the baseline)"), props
         assert message.endswith(": " + item["message"]), (name, message)
-        printable = item["name"].translate({c: "\ufffd" for c in list(range(32)) + [127] if c not in (9, 10, 13)})
+        printable = item["name"].translate({c: ("\\t" if c == 9 else "\\x%02x" % c) for c in list(range(32)) + [127] if c not in (10, 13)})
         assert printable in message, (name, printable, message)
     for line, err in zip(lines[len(report["items"]):], report["errors"]):
         command, props, message = parse(line)

@@ -15,32 +15,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "builtin_table.h"
+
 #include "chart/chart.h"
 #include "sunset/expand.h"
 #include "sunset/chart.h"
 #include "sunset/report.h"
 #include "sunset/scan.h"
 
-static sunset_table *table;
-
-static int setup(void **state)
-{
-	(void)state;
-	char err[256];
-	table = sunset_table_new();
-	if (sunset_table_load_builtin(table, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sunset_table_free(table);
-	return 0;
-}
 
 static void options_at(sunset_scan_options *o, const char *target)
 {
@@ -690,5 +672,5 @@ int main(void)
 		cmocka_unit_test(lone_file_finds_its_chart),
 		cmocka_unit_test(bounds),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, builtin_table_setup, builtin_table_teardown);
 }

@@ -13,6 +13,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "builtin_table.h"
+
 #include "expand/helm_payload.h"
 #include "sunset/expand.h"
 #include "sunset/chart.h"
@@ -456,26 +458,6 @@ static void hapi_malformed_rows(void **state)
 
 /* ---- whole objects through the scanner ---- */
 
-static sunset_table *table;
-
-static int load_table(void **state)
-{
-	(void)state;
-	char err[256];
-	table = sunset_table_new();
-	if (sunset_table_load_builtin(table, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int free_table(void **state)
-{
-	(void)state;
-	sunset_table_free(table);
-	return 0;
-}
 
 static void scan_text(const char *text, size_t max_payload, sunset_report *r)
 {
@@ -759,5 +741,5 @@ int main(void)
 		cmocka_unit_test(release_size_limit),
 		cmocka_unit_test(source_after_long_document),
 	};
-	return cmocka_run_group_tests(tests, load_table, free_table);
+	return cmocka_run_group_tests(tests, builtin_table_setup, builtin_table_teardown);
 }

@@ -15,25 +15,11 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "builtin_table.h"
+
 #include "sunset/scan.h"
 #include "sunset/read.h"
 
-static sunset_table *table;
-
-static int setup(void **state)
-{
-	(void)state;
-	char err[256];
-	table = sunset_table_new();
-	return sunset_table_load_builtin(table, err, sizeof(err));
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sunset_table_free(table);
-	return 0;
-}
 
 static double now(void)
 {
@@ -317,5 +303,5 @@ int main(void)
 		cmocka_unit_test(document_count),
 		cmocka_unit_test(many_errors),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, builtin_table_setup, builtin_table_teardown);
 }

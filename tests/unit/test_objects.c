@@ -10,25 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "builtin_table.h"
+
 #include "sunset/scan.h"
 #include "sunset/read.h"
 
-static sunset_table *table;
-
-static int setup(void **state)
-{
-	(void)state;
-	char err[256];
-	table = sunset_table_new();
-	return sunset_table_load_builtin(table, err, sizeof(err));
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sunset_table_free(table);
-	return 0;
-}
 
 /* Scans text as a file named "t.yaml" at k8s 1.36; findings as
  * "line:col source kind name [manager]" lines, sorted. */
@@ -184,5 +170,5 @@ int main(void)
 		cmocka_unit_test(helm_rendered_stdin),
 		cmocka_unit_test(list_items_stream),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, builtin_table_setup, builtin_table_teardown);
 }
