@@ -295,7 +295,11 @@ static json_t *object_rule_json(const sunset_rule *rule)
 	json_t *cfg = json_object();
 	json_object_set_new(cfg, "level", json_string(rule->effect == SUNSET_EFFECT_WARNING ? "warning" : "error"));
 	json_object_set_new(o, "defaultConfiguration", cfg);
-	json_object_set_new(o, "help", message(rule->advice));
+	json_t *help = message(rule->advice);
+	char md[2048];
+	snprintf(md, sizeof(md), "%s\n\nSource: %s", rule->advice, rule->source);
+	json_object_set_new(help, "markdown", text(md));
+	json_object_set_new(o, "help", help);
 	json_t *props = json_object();
 	json_t *tags = json_array();
 	json_array_append_new(tags, json_string("kubernetes"));
