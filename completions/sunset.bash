@@ -6,13 +6,13 @@
 # share/bash-completion/completions/sunset; tests/scripts/completions.sh keeps
 # the lists in sync with the code.
 
-_sunset_opts_checks='--all-revisions --annotation --baseline --columns --components --config --help
+_sunset_opts_checks='--all-revisions --annotation --baseline --checks --columns --components --config --help
 	--ignore-deprecations --ignore-errors --ignore-removals --ignore-unavailable-replacements --jobs
 	--no-color --no-headers --only-removed --output --output-file --quiet --strict --table --target
 	--write-baseline -h -j -o -q -r -t'
 _sunset_opts_scan='--stdin-name'
 _sunset_opts_cluster='--chunk-size --context --kubeconfig --namespace --request-timeout --sources --timeout -n'
-_sunset_opts_versions='--component --deprecated-in --help --no-color --output --removed-in --table -h -o'
+_sunset_opts_versions='--component --deprecated-in --help --no-color --output --removed-in --rules --table -h -o'
 _sunset_opts_version='--help -h'
 _sunset_opts_audit='--by --columns --components --exclude-agent --exclude-user --help
 	--ignore-deprecations --ignore-errors --ignore-removals --ignore-unavailable-replacements --jobs

@@ -74,6 +74,7 @@ complete -c sunset -n '__sunset_using scan cluster' -l ignore-deprecations -d 'd
 complete -c sunset -n '__sunset_using scan cluster' -l ignore-errors -d 'do not exit 1 for unreadable inputs'
 complete -c sunset -n '__sunset_using scan cluster' -l ignore-removals -d 'do not exit 3 for removed APIs'
 complete -c sunset -n '__sunset_using scan cluster' -l ignore-unavailable-replacements -d 'do not exit 4 when a replacement is not yet served'
+complete -c sunset -n '__sunset_using scan cluster' -l checks -x -a 'api rules api,rules' -d 'which checks run'
 complete -c sunset -n '__sunset_using scan cluster' -s j -l jobs -x -d 'worker threads'
 complete -c sunset -n '__sunset_using scan cluster' -l no-color -d 'never colour the output'
 complete -c sunset -n '__sunset_using scan cluster' -l no-headers -d 'rows only, no header line'
@@ -105,6 +106,7 @@ complete -c sunset -n '__sunset_using versions' -l deprecated-in -x -d 'only row
 complete -c sunset -n '__sunset_using versions' -l no-color -d 'never colour the output'
 complete -c sunset -n '__sunset_using versions' -s o -l output -x -a 'text json markdown' -d 'output format'
 complete -c sunset -n '__sunset_using versions' -l removed-in -x -d 'only rows removed in VER'
+complete -c sunset -n '__sunset_using versions' -l rules -d 'list the rules, not the API rows'
 complete -c sunset -n '__sunset_using versions' -l table -r -F -d 'extra table rows'
 
 # audit

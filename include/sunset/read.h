@@ -40,6 +40,8 @@ typedef struct sunset_input {
 	const char *prefix; /* fd input: bytes already read from fd (sniffing) */
 	size_t prefix_len;
 	bool objects_only;    /* build only what the expanders read (see tree.h) */
+	/* with objects_only: also what these rules read (rules.h), or NULL */
+	const struct sunset_rules *rules;
 	uint32_t line_offset; /* added to every line (text embedded in another file) */
 	uint32_t column_offset; /* added to columns of the first line */
 } sunset_input;

@@ -23,6 +23,10 @@ typedef struct sunset_finding {
 	sunset_version target;
 	bool known; /* in the baseline: shown, does not change the exit code */
 	const struct sunset_audit_use *audit; /* sunset audit: who called it, how often; else NULL */
+	/* a rule finding (rules.h): row is the rule's row, obj.line/column
+	 * point at the field, rule_path is the concrete path to it */
+	const struct sunset_rule *rule;
+	const char *rule_path;
 } sunset_finding;
 
 typedef struct sunset_error {
@@ -73,6 +77,12 @@ void sunset_report_release(sunset_report *r);
 sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object *o,
 					  const sunset_api_row *row, const sunset_status *st,
 					  sunset_version target);
+/* A rule finding at line/column of the field (strings copied). */
+struct sunset_rule;
+sunset_finding *sunset_report_add_rule_finding(sunset_report *r, const sunset_object *o,
+					       const struct sunset_rule *rule, const char *path,
+					       uint32_t line, uint32_t column, const sunset_status *st,
+					       sunset_version target);
 void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line,
 			     uint32_t column, const char *fmt, ...) SUNSET_PRINTF(5, 6);
 void sunset_report_add_checked(sunset_report *r, const sunset_object *o);

@@ -30,6 +30,9 @@ typedef struct sunset_scan_options {
 	const char *const *annotations; /* more annotations holding an applied manifest */
 	size_t nannotations;
 	const char *stdin_name; /* display name for "-" (default "<stdin>") */
+	/* rules checked inside objects (--checks rules), or NULL */
+	const struct sunset_rules *rules;
+	bool no_api_check; /* --checks rules alone */
 } sunset_scan_options;
 
 void sunset_scan_options_init(sunset_scan_options *o, const sunset_table *table);

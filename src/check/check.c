@@ -137,6 +137,8 @@ void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const
 	r->objects++;
 	if (r->keep_checked)
 		sunset_report_add_checked(r, o);
+	if (opt->no_api_check)
+		return;
 	const sunset_api_row *row = sunset_table_lookup(opt->table, o->api_version, o->kind);
 	if (!row) {
 		/* maybe a custom resource whose CRD deprecates its version */

@@ -33,6 +33,8 @@ typedef struct cli_options {
 	const char *columns;
 	bool only_removed;
 	const char *components;
+	const char *checks; /* "api,rules" (default both) */
+	bool rules;	    /* versions --rules */
 	cli_list tables;
 	bool ignore_deprecations, ignore_removals, ignore_unavailable_replacements;
 	bool ignore_errors, strict;
@@ -74,6 +76,7 @@ void cli_usage(FILE *out, const char *command);
 /* Shared by scan and cluster: the table, targets and report options. */
 typedef struct cli_run {
 	sunset_table *table;
+	struct sunset_rules *rules; /* NULL with --checks api */
 	sunset_scan_options scan;
 	sunset_report_options report;
 	const sunset_format *format;
@@ -82,6 +85,8 @@ typedef struct cli_run {
 
 int cli_prepare(cli_options *o, cli_run *run);
 int cli_load_table(cli_options *o, sunset_table **out);
+/* The built-in rules (data/NAME-rules.yaml). */
+int cli_load_rules(struct sunset_rules **out);
 void cli_finish_release(cli_run *run);
 /* Prints diagnostics and the report; returns the exit code. */
 int cli_emit(cli_options *o, cli_run *run, sunset_report *r);

@@ -36,11 +36,11 @@ enum {
 enum arg { ARG_NONE, ARG_VALUE, ARG_LIST };
 
 typedef enum opt_id {
-	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_CHUNK_SIZE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
+	O_ALL_REVISIONS, O_ANNOTATION, O_BASELINE, O_CHECKS, O_CHUNK_SIZE, O_COLUMNS, O_COMPONENT, O_COMPONENTS, O_CONFIG,
 	O_CONTEXT, O_DEPRECATED_IN, O_HELP, O_IGNORE_DEPRECATIONS, O_IGNORE_ERRORS, O_IGNORE_REMOVALS,
 	O_IGNORE_UNAVAILABLE, O_JOBS, O_KUBECONFIG, O_NAMESPACE, O_NO_COLOR, O_NO_HEADERS, O_ONLY_REMOVED, O_OUTPUT,
 	O_OUTPUT_FILE, O_QUIET, O_REMOVED_IN, O_REQUEST_TIMEOUT, O_SOURCES, O_STDIN_NAME, O_STRICT, O_TABLE, O_TARGET,
-	O_WRITE_BASELINE, O_TIMEOUT, O_BY, O_SINCE, O_UNTIL, O_EXCLUDE_USER, O_EXCLUDE_AGENT, O_MAX_KEYS
+	O_WRITE_BASELINE, O_TIMEOUT, O_BY, O_SINCE, O_UNTIL, O_EXCLUDE_USER, O_EXCLUDE_AGENT, O_MAX_KEYS, O_RULES
 } opt_id;
 
 typedef struct opt_def {
@@ -58,6 +58,7 @@ static const opt_def opts[] = {
 	{"annotation", 0, ARG_LIST, O_ANNOTATION, CMD_CHECKS, "NAME", "another annotation holding an applied manifest (repeatable)"},
 	{"baseline", 0, ARG_VALUE, O_BASELINE, CMD_CHECKS, "FILE", "findings in FILE (a JSON report) are known: shown, not failing"},
 	{"by", 0, ARG_VALUE, O_BY, CMD_AUDIT, "namespace", "audit: also aggregate by namespace"},
+	{"checks", 0, ARG_VALUE, O_CHECKS, CMD_CHECKS, "LIST", "which checks run: api,rules (default both)"},
 	{"chunk-size", 0, ARG_VALUE, O_CHUNK_SIZE, CMD_CLUSTER, "N", "objects per list page (default 500)"},
 	{"columns", 0, ARG_VALUE, O_COLUMNS, CMD_REPORTS, "A,B,..", "columns for text, wide, csv and markdown"},
 	{"component", 0, ARG_VALUE, O_COMPONENT, CMD_VERSIONS, "ID", "only this component's rows"},
@@ -84,6 +85,7 @@ static const opt_def opts[] = {
 	{"quiet", 'q', ARG_NONE, O_QUIET, CMD_REPORTS, NULL, "no report on stdout, no summary line; only the exit code"},
 	{"removed-in", 0, ARG_VALUE, O_REMOVED_IN, CMD_VERSIONS, "VER", "only rows removed in VER (e.g. 1.25)"},
 	{"request-timeout", 0, ARG_VALUE, O_REQUEST_TIMEOUT, CMD_CLUSTER, "SECONDS", "timeout for each API request (default 30)"},
+	{"rules", 0, ARG_NONE, O_RULES, CMD_VERSIONS, NULL, "list the rules (breaking changes inside objects), not the API rows"},
 	{"since", 0, ARG_VALUE, O_SINCE, CMD_AUDIT, "TIME", "audit: only requests at or after TIME (RFC 3339)"},
 	{"sources", 0, ARG_VALUE, O_SOURCES, CMD_CLUSTER, "A,B", "last-applied,managed-fields,helm-release,apiserver-metrics"},
 	{"stdin-name", 0, ARG_VALUE, O_STDIN_NAME, CMD_SCAN | CMD_AUDIT, "NAME", "file name to report for '-'"},
@@ -266,6 +268,8 @@ static int opt_set(cli_options *o, const opt_def *d, const char *v, cli_origin l
 	case O_COLUMNS: SET_STR(columns); break;
 	case O_COMPONENT: SET_STR(component); break;
 	case O_COMPONENTS: SET_STR(components); break;
+	case O_CHECKS: SET_STR(checks); break;
+	case O_RULES: SET_BOOL(rules); break;
 	case O_CONFIG: SET_STR(config); break;
 	case O_CONTEXT: SET_STR(context); break;
 	case O_DEPRECATED_IN: SET_STR(deprecated_in); break;

@@ -17,6 +17,7 @@
 #include "sunset/read.h"
 #include "sunset/expand.h"
 #include "sunset/format.h"
+#include "sunset/rules.h"
 
 #ifndef SUNSET_VERSION_STRING
 #define SUNSET_VERSION_STRING "0.0.0"
@@ -80,6 +81,46 @@ int cli_load_table(cli_options *o, sunset_table **out)
 		}
 	}
 	*out = t;
+	return 0;
+}
+
+int cli_load_rules(sunset_rules **out)
+{
+	char err[1024];
+	sunset_rules *rs = sunset_rules_new();
+	if (sunset_rules_load_builtin(rs, err, sizeof(err)) < 0) {
+		cli_diag("built-in rules: %s", err);
+		sunset_rules_free(rs);
+		return -1;
+	}
+	*out = rs;
+	return 0;
+}
+
+/* --checks api,rules: which checks run. */
+static int parse_checks(const char *spec, bool *api, bool *rules)
+{
+	*api = *rules = !spec;
+	if (!spec)
+		return 0;
+	const char *p = spec;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 3 && strncmp(p, "api", 3) == 0)
+			*api = true;
+		else if (len == 5 && strncmp(p, "rules", 5) == 0)
+			*rules = true;
+		else {
+			cli_diag("invalid --checks \"%s\" (expected api, rules or api,rules)", spec);
+			return -1;
+		}
+		p = end ? end + 1 : p + len;
+	}
+	if (!*api && !*rules) {
+		cli_diag("invalid --checks \"%s\" (expected api, rules or api,rules)", spec);
+		return -1;
+	}
 	return 0;
 }
 
@@ -154,6 +195,19 @@ int cli_prepare(cli_options *o, cli_run *run)
 			return -1;
 		}
 	}
+	bool check_api, check_rules;
+	if (parse_checks(o->checks, &check_api, &check_rules) < 0)
+		return -1;
+	/* NEEDSWORK: in a cluster, rules apply only to what is read whole (Helm
+	 * release payloads); metadata rules on the metadata-only lists and the
+	 * full workload lists are not done yet, so rules run there only when
+	 * --checks asks for them */
+	if (!o->checks && o->command && strcmp(o->command, "cluster") == 0)
+		check_rules = false;
+	if (check_rules && cli_load_rules(&run->rules) < 0)
+		return -1;
+	run->scan.rules = run->rules;
+	run->scan.no_api_check = !check_api;
 	run->scan.only_removed = o->only_removed;
 	run->scan.components = o->components;
 	run->scan.jobs = o->jobs;
@@ -183,6 +237,8 @@ void cli_finish_release(cli_run *run)
 {
 	sunset_table_free(run->table);
 	run->table = NULL;
+	sunset_rules_free(run->rules);
+	run->rules = NULL;
 }
 
 /* ---- baseline ---- */
@@ -231,7 +287,9 @@ static bool key_eq(const baseline_key *a, const baseline_key *b)
 static baseline_key item_key(json_t *it)
 {
 	json_t *api = json_object_get(it, "api");
-	return (baseline_key){item_str(it, "filePath"), item_str(api, "version"), item_str(api, "kind"),
+	/* a rule finding is known by its rule, not by the object's apiVersion */
+	const char *rule_id = item_str(json_object_get(it, "rule"), "id");
+	return (baseline_key){item_str(it, "filePath"), *rule_id ? rule_id : item_str(api, "version"), item_str(api, "kind"),
 			      item_str(it, "namespace"), item_str(it, "name")};
 }
 
@@ -271,7 +329,7 @@ static int apply_baseline(const char *path, sunset_report *r)
 	}
 	for (size_t i = 0; i < r->nfinding; i++) {
 		sunset_finding *f = &r->finding[i];
-		baseline_key k = {f->obj.file_path, f->row->api_version, f->obj.kind, f->obj.namespace, f->obj.name};
+		baseline_key k = {f->obj.file_path, f->rule ? f->rule->id : f->row->api_version, f->obj.kind, f->obj.namespace, f->obj.name};
 		for (size_t s = (size_t)key_hash(&k) & (cap - 1); slot[s]; s = (s + 1) & (cap - 1)) {
 			baseline_key b = item_key(json_array_get(items, slot[s] - 1));
 			if (key_eq(&k, &b)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sunset/rules.h"
 
 #ifndef SUNSET_VERSION_STRING
 #define SUNSET_VERSION_STRING "0.0.0"
@@ -171,6 +172,122 @@ static void print_json(const sunset_table *t, const row_filter *f)
 	json_decref(root);
 }
 
+/* ---- versions --rules: the rules, with the same filters (on their
+ * deprecation and breaking releases) ---- */
+
+#define RULE_CELLS 8
+
+static void rule_cells(const sunset_rule *r, char cell[RULE_CELLS][512])
+{
+	static const char *const match[] = {"exists", "equals", "prefix", "contains", "key", "keyPrefix"};
+	char a[24] = "-", b[24] = "-";
+	if (r->deprecated)
+		sunset_version_format_short(r->deprecated, a);
+	if (r->breaks_in)
+		sunset_version_format_short(r->breaks_in, b);
+	snprintf(cell[0], 512, "%s", r->component);
+	snprintf(cell[1], 512, "%s", r->id);
+	size_t n = 0;
+	cell[2][0] = '\0';
+	for (size_t i = 0; i < r->nkinds && n < 500; i++)
+		n += (size_t)snprintf(cell[2] + n, 512 - n, "%s%s", i ? "," : "", r->kinds[i]);
+	n = 0;
+	cell[3][0] = '\0';
+	for (size_t i = 0; i < r->npath && n < 500; i++)
+		n += (size_t)snprintf(cell[3] + n, 512 - n, "%s%s", i ? "," : "", r->path[i].text);
+	if (r->value)
+		snprintf(cell[4], 512, "%s %s", match[r->match], r->value);
+	else
+		snprintf(cell[4], 512, "%s", match[r->match]);
+	snprintf(cell[5], 512, "%s", a);
+	snprintf(cell[6], 512, "%s", b);
+	snprintf(cell[7], 512, "%s", sunset_rule_effect_name(r->effect));
+}
+
+static void print_rules(const sunset_rules *rs, const row_filter *f, const char *format)
+{
+	static const char *const hdr[RULE_CELLS] = {"COMPONENT", "ID", "KINDS", "PATH", "MATCH",
+						    "DEPRECATED", "BREAKS", "EFFECT"};
+	const sunset_rule *const *rules;
+	size_t n = sunset_rules_list(rs, &rules);
+	char cell[RULE_CELLS][512];
+	if (strcmp(format, "json") == 0) {
+		json_t *root = json_object(), *arr = json_array();
+		for (size_t i = 0; i < n; i++) {
+			const sunset_rule *r = rules[i];
+			if (!row_wanted(f, &r->row))
+				continue;
+			rule_cells(r, cell);
+			json_t *o = json_object(), *kinds = json_array(), *paths = json_array();
+			json_object_set_new(o, "id", json_string(r->id));
+			json_object_set_new(o, "component", json_string(r->component));
+			for (size_t k = 0; k < r->nkinds; k++)
+				json_array_append_new(kinds, json_string(r->kinds[k]));
+			json_object_set_new(o, "kinds", kinds);
+			for (size_t k = 0; k < r->npath; k++)
+				json_array_append_new(paths, json_string(r->path[k].text));
+			json_object_set_new(o, "paths", paths);
+			json_object_set_new(o, "match", json_string(cell[4]));
+			if (r->deprecated)
+				json_object_set_new(o, "deprecated", short_version(r->deprecated));
+			if (r->breaks_in)
+				json_object_set_new(o, "breaksIn", short_version(r->breaks_in));
+			json_object_set_new(o, "effect", json_string(sunset_rule_effect_name(r->effect)));
+			json_object_set_new(o, "advice", json_string(r->advice));
+			json_object_set_new(o, "source", json_string(r->source));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(root, "rules", arr);
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+		fputc('\n', stdout);
+		json_decref(root);
+		return;
+	}
+	if (strcmp(format, "markdown") == 0) {
+		printf("| Component | Id | Kinds | Path | Match | Deprecated | Breaks | Effect | Advice | Source |\n"
+		       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+		for (size_t i = 0; i < n; i++) {
+			if (!row_wanted(f, &rules[i]->row))
+				continue;
+			rule_cells(rules[i], cell);
+			putchar('|');
+			for (int c = 0; c < RULE_CELLS; c++)
+				printf(" %s |", cell[c]);
+			const char *tail[] = {rules[i]->advice, rules[i]->source};
+			for (int t = 0; t < 2; t++) {
+				putchar(' ');
+				for (const char *p = tail[t]; *p; p++) {
+					if (*p == '|' || *p == '\\')
+						putchar('\\');
+					putchar(*p == '\n' ? ' ' : *p);
+				}
+				printf(" |");
+			}
+			putchar('\n');
+		}
+		return;
+	}
+	size_t w[RULE_CELLS];
+	for (int c = 0; c < RULE_CELLS; c++)
+		w[c] = strlen(hdr[c]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			for (int c = 0; c < RULE_CELLS; c++)
+				cell_out(hdr[c], w[c], c == RULE_CELLS - 1);
+		for (size_t i = 0; i < n; i++) {
+			if (!row_wanted(f, &rules[i]->row))
+				continue;
+			rule_cells(rules[i], cell);
+			for (int c = 0; c < RULE_CELLS; c++) {
+				if (pass == 0)
+					w[c] = strlen(cell[c]) > w[c] ? strlen(cell[c]) : w[c];
+				else
+					cell_out(cell[c], w[c], c == RULE_CELLS - 1);
+			}
+		}
+	}
+}
+
 int cmd_versions(cli_options *o)
 {
 	if (cli_apply_env(o) < 0)
@@ -190,6 +307,18 @@ int cmd_versions(cli_options *o)
 		   sunset_version_parse(o->deprecated_in, strlen(o->deprecated_in), &f.deprecated_in) < 0) {
 		cli_diag("invalid --deprecated-in \"%s\" (expected e.g. 1.22 or v1.22.0)", o->deprecated_in);
 		rc = SUNSET_EXIT_ERROR;
+	} else if (o->rules && o->output && strcmp(o->output, "text") != 0 && strcmp(o->output, "json") != 0 &&
+		   strcmp(o->output, "markdown") != 0) {
+		cli_diag("versions prints text, json or markdown, not \"%s\"", o->output);
+		rc = SUNSET_EXIT_ERROR;
+	} else if (o->rules) {
+		sunset_rules *rs;
+		if (cli_load_rules(&rs) < 0) {
+			rc = SUNSET_EXIT_ERROR;
+		} else {
+			print_rules(rs, &f, o->output ? o->output : "text");
+			sunset_rules_free(rs);
+		}
 	} else if (!o->output || strcmp(o->output, "text") == 0) {
 		print_text(t, &f);
 	} else if (strcmp(o->output, "json") == 0) {

@@ -226,7 +226,9 @@ static void keep_page(list_job *j, sunset_report *page)
 		if (want && !(src & want))
 			continue;
 		f->obj.line = f->obj.column = 0;
-		sunset_finding *kept = sunset_report_add_finding(r, &f->obj, f->row, &f->status, f->target);
+		sunset_finding *kept = f->rule ? sunset_report_add_rule_finding(r, &f->obj, f->rule, f->rule_path, 0, 0,
+										  &f->status, f->target)
+					       : sunset_report_add_finding(r, &f->obj, f->row, &f->status, f->target);
 		if (kept)
 			kept->known = f->known;
 	}

@@ -13,6 +13,7 @@
 #include "sunset/scan.h"
 #include "sunset/read.h"
 #include "sunset/check.h"
+#include "sunset/rules.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 #define MAX_EXPANSION_DEPTH 4
@@ -152,6 +153,8 @@ static void from_node(const sunset_scan_options *opt, sunset_report *r, const su
 		o.ignored = line_ignored(doc, av->line);
 	}
 	sunset_check_object(opt, r, &o);
+	if (opt->rules)
+		sunset_rules_check(opt, r, &o, doc, obj, origin->line_shift);
 
 	if (o.kind && sunset_str_ends_with(o.kind, "List")) {
 		/* aliases are never expanded: an aliased item (or items list) is

@@ -11,6 +11,7 @@
 
 #include "sunset/audit.h"
 #include "sunset/report.h"
+#include "sunset/rules.h"
 #include "sunset/format.h"
 
 static json_t *str_or_empty(const char *s)
@@ -50,7 +51,8 @@ static json_t *finding_json(const sunset_finding *f)
 	if (f->obj.operation)
 		json_object_set_new(item, "operation", json_string(f->obj.operation));
 	json_t *api = json_object();
-	json_object_set_new(api, "version", json_string(row->api_version));
+	/* a rule finding's row is the rule: the object's own apiVersion here */
+	json_object_set_new(api, "version", str_or_empty(f->rule ? f->obj.api_version : row->api_version));
 	json_object_set_new(api, "kind", json_string(f->obj.kind));
 	json_object_set_new(api, "deprecated-in", version_json(row->deprecated));
 	json_object_set_new(api, "removed-in", version_json(row->removed));
@@ -60,6 +62,16 @@ static json_t *finding_json(const sunset_finding *f)
 	json_object_set_new(api, "replacement-available-in", version_json(row->replacement_available));
 	json_object_set_new(api, "component", json_string(row->component));
 	json_object_set_new(item, "api", api);
+	if (f->rule) {
+		json_t *rule = json_object();
+		json_object_set_new(rule, "id", json_string(f->rule->id));
+		json_object_set_new(rule, "path", str_or_empty(f->rule_path));
+		json_object_set_new(rule, "effect", json_string(sunset_rule_effect_name(f->rule->effect)));
+		json_object_set_new(rule, "breaks-in", version_json(f->rule->breaks_in));
+		json_object_set_new(rule, "advice", json_string(f->rule->advice));
+		json_object_set_new(rule, "source", json_string(f->rule->source));
+		json_object_set_new(item, "rule", rule);
+	}
 	json_object_set_new(item, "deprecated", json_boolean(f->status.deprecated));
 	json_object_set_new(item, "removed", json_boolean(f->status.removed));
 	json_object_set_new(item, "replacementAvailable", json_boolean(f->status.replacement_available));

@@ -23,6 +23,7 @@
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/rules.h"
 
 static void xml(FILE *out, const char *s, bool attribute)
 {
@@ -90,7 +91,8 @@ typedef struct finding_index {
 	size_t mask;
 } finding_index;
 
-static void index_build(finding_index *ix, const sunset_report *r)
+/* skip_rules: rule findings are cases of their own (see suite) */
+static void index_build(finding_index *ix, const sunset_report *r, bool skip_rules)
 {
 	size_t cap = 16;
 	while (cap < r->nfinding * 2)
@@ -98,6 +100,8 @@ static void index_build(finding_index *ix, const sunset_report *r)
 	ix->slot = sunset_xcalloc(cap, sizeof(*ix->slot));
 	ix->mask = cap - 1;
 	for (size_t i = 0; i < r->nfinding; i++) {
+		if (skip_rules && r->finding[i].rule)
+			continue;
 		size_t s = (size_t)object_hash(&r->finding[i].obj) & ix->mask;
 		while (ix->slot[s])
 			s = (s + 1) & ix->mask;
@@ -118,6 +122,8 @@ static const sunset_finding *index_find(const finding_index *ix, const sunset_re
 
 static const char *rule_id(const sunset_finding *f)
 {
+	if (f->rule)
+		return f->rule->id;
 	if (f->status.removed)
 		return "removed-api";
 	if (!f->status.replacement_available)
@@ -169,6 +175,9 @@ typedef struct suite {
 	const char *path;
 	size_t first_obj, end_obj, first_err, nerr;
 	size_t cases, failures, skipped;
+	/* rule findings in this file (rules.h): a case each, after the
+	 * objects, since they point at a field, not at an object */
+	size_t first_rule, end_rule;
 } suite;
 
 /* A List's items are cases of their own; the List is only a wrapper. */
@@ -191,6 +200,11 @@ static void write_case(FILE *out, const sunset_object *o, const sunset_finding *
 {
 	fputs("    <testcase name=\"", out);
 	case_name(out, o);
+	if (f && f->rule) {
+		fputs(" [", out);
+		xml(out, f->rule->id, true);
+		fputc(']', out);
+	}
 	fputs("\" classname=\"", out);
 	xml(out, path_of(o), true);
 	fputs("\" file=\"", out);
@@ -265,11 +279,11 @@ int sunset_format_junit(FILE *out, const sunset_report *r, const sunset_report_o
 		nobj = r->nfinding;
 	}
 	finding_index ix;
-	index_build(&ix, r);
+	index_build(&ix, r, from_findings == NULL);
 
 	/* checked objects and errors are both sorted by path: merge them into suites */
 	suite *suites = sunset_xmalloc((nobj + r->nerror + 1) * sizeof(*suites));
-	size_t nsuite = 0, oi = 0, ei = 0;
+	size_t nsuite = 0, oi = 0, ei = 0, ri = 0;
 	size_t tests = 0, failures = 0, skipped = 0;
 	while (oi < nobj || ei < r->nerror) {
 		const char *p;
@@ -293,6 +307,22 @@ int sunset_format_junit(FILE *out, const sunset_report *r, const sunset_report_o
 				s->failures++;
 		}
 		s->end_obj = oi;
+		/* findings are sorted by path like the objects; in a report
+		 * without checked objects they are the objects already */
+		while (!from_findings && ri < r->nfinding && strcmp(path_of(&r->finding[ri].obj), p) < 0)
+			ri++;
+		s->first_rule = ri;
+		while (!from_findings && ri < r->nfinding && strcmp(path_of(&r->finding[ri].obj), p) == 0) {
+			const sunset_finding *f = &r->finding[ri++];
+			if (!f->rule)
+				continue;
+			s->cases++;
+			if (f->known)
+				s->skipped++;
+			else
+				s->failures++;
+		}
+		s->end_rule = ri;
 		s->first_err = ei;
 		while (ei < r->nerror && strcmp(err_path(&r->error[ei]), p) == 0)
 			ei++;
@@ -323,6 +353,9 @@ int sunset_format_junit(FILE *out, const sunset_report *r, const sunset_report_o
 				write_case(out, &obj[j], f);
 			j++;
 		}
+		for (size_t q = s->first_rule; q < s->end_rule; q++)
+			if (r->finding[q].rule)
+				write_case(out, &r->finding[q].obj, &r->finding[q]);
 		fputs("  </testsuite>\n", out);
 	}
 	fputs("</testsuites>\n", out);

@@ -19,10 +19,12 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sunset/report.h"
 #include "sunset/format.h"
+#include "sunset/rules.h"
 
 /* NEEDSWORK: the project's public home page, once it has one. */
 #ifndef SUNSET_INFORMATION_URI
@@ -232,7 +234,7 @@ static void set_text(json_t *o, const char *key, const char *s)
 /* Stable across edits that move lines: the same fields a baseline matches. */
 static json_t *fingerprint(const sunset_finding *f)
 {
-	const char *parts[] = {f->obj.file_path, f->row->api_version, f->obj.kind, f->obj.namespace,
+	const char *parts[] = {f->obj.file_path, f->rule ? f->rule->id : f->row->api_version, f->obj.kind, f->obj.namespace,
 			       f->obj.name};
 	uint64_t h = 0;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -246,14 +248,82 @@ static json_t *fingerprint(const sunset_finding *f)
 	return fp;
 }
 
-static json_t *result_json(const sunset_finding *f, bool baseline)
+/* Rule findings (rules.h) get one descriptor per rule id met in the report,
+ * after the fixed ones, in id order: the same report gives the same indexes. */
+typedef struct met_rules {
+	const sunset_rule **rule;
+	size_t n;
+} met_rules;
+
+static int rule_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const sunset_rule *const *)a)->id, (*(const sunset_rule *const *)b)->id);
+}
+
+static void collect_rules(const sunset_report *r, met_rules *m)
+{
+	m->n = 0;
+	m->rule = sunset_xcalloc(r->nfinding ? r->nfinding : 1, sizeof(*m->rule));
+	for (size_t i = 0; i < r->nfinding; i++)
+		if (r->finding[i].rule)
+			m->rule[m->n++] = r->finding[i].rule;
+	qsort(m->rule, m->n, sizeof(*m->rule), rule_ptr_cmp);
+	size_t j = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (j == 0 || strcmp(m->rule[j - 1]->id, m->rule[i]->id) != 0)
+			m->rule[j++] = m->rule[i];
+	m->n = j;
+}
+
+static size_t rule_index(const met_rules *m, const sunset_rule *rule)
+{
+	const sunset_rule **hit = bsearch(&rule, m->rule, m->n, sizeof(*m->rule), rule_ptr_cmp);
+	return RULE_COUNT + (hit ? (size_t)(hit - m->rule) : 0);
+}
+
+static json_t *object_rule_json(const sunset_rule *rule)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(rule->id));
+	char full[1024];
+	char when[24];
+	sunset_version_format(rule->effect == SUNSET_EFFECT_WARNING ? rule->deprecated : rule->breaks_in, when);
+	snprintf(full, sizeof(full), "%s on %s: %s from %s.", rule->path[0].text, rule->kinds[0],
+		 sunset_rule_effect_text(rule->effect), when);
+	json_object_set_new(o, "shortDescription", message(full));
+	json_object_set_new(o, "fullDescription", message(rule->source));
+	json_t *cfg = json_object();
+	json_object_set_new(cfg, "level", json_string(rule->effect == SUNSET_EFFECT_WARNING ? "warning" : "error"));
+	json_object_set_new(o, "defaultConfiguration", cfg);
+	json_t *help = message(rule->advice);
+	char md[2048];
+	snprintf(md, sizeof(md), "%s\n\nSource: %s", rule->advice, rule->source);
+	json_object_set_new(help, "markdown", text(md));
+	json_object_set_new(o, "help", help);
+	json_t *props = json_object();
+	json_t *tags = json_array();
+	json_array_append_new(tags, json_string("kubernetes"));
+	json_array_append_new(tags, json_string("upgrade"));
+	json_object_set_new(props, "tags", tags);
+	json_object_set_new(props, "precision", json_string("high"));
+	json_object_set_new(o, "properties", props);
+	return o;
+}
+
+static json_t *result_json(const sunset_finding *f, bool baseline, const met_rules *met)
 {
 	int rule = rule_of(f);
 	const sunset_api_row *row = f->row;
 	json_t *o = json_object();
-	json_object_set_new(o, "ruleId", json_string(rules[rule].id));
-	json_object_set_new(o, "ruleIndex", json_integer(rule));
-	json_object_set_new(o, "level", json_string(rules[rule].level));
+	if (f->rule) {
+		json_object_set_new(o, "ruleId", json_string(f->rule->id));
+		json_object_set_new(o, "ruleIndex", json_integer((json_int_t)rule_index(met, f->rule)));
+		json_object_set_new(o, "level", json_string(f->status.removed ? "error" : "warning"));
+	} else {
+		json_object_set_new(o, "ruleId", json_string(rules[rule].id));
+		json_object_set_new(o, "ruleIndex", json_integer(rule));
+		json_object_set_new(o, "level", json_string(rules[rule].level));
+	}
 	char msg[1024];
 	sunset_finding_message(f, msg, sizeof(msg));
 	json_object_set_new(o, "message", message(msg));
@@ -263,7 +333,12 @@ static json_t *result_json(const sunset_finding *f, bool baseline)
 		json_object_set_new(o, "baselineState", json_string(f->known ? "unchanged" : "new"));
 
 	json_t *p = json_object();
-	set_text(p, "apiVersion", row->api_version);
+	set_text(p, "apiVersion", f->rule ? f->obj.api_version : row->api_version);
+	if (f->rule) {
+		set_text(p, "path", f->rule_path);
+		set_text(p, "effect", sunset_rule_effect_name(f->rule->effect));
+		set_text(p, "ruleSource", f->rule->source);
+	}
 	set_text(p, "kind", f->obj.kind);
 	set_text(p, "name", f->obj.name);
 	set_text(p, "namespace", f->obj.namespace);
@@ -318,6 +393,10 @@ int sunset_format_sarif(FILE *out, const sunset_report *r, const sunset_report_o
 	json_t *rl = json_array();
 	for (int i = 0; i < RULE_COUNT; i++)
 		json_array_append_new(rl, rule_json(&rules[i]));
+	met_rules met;
+	collect_rules(r, &met);
+	for (size_t i = 0; i < met.n; i++)
+		json_array_append_new(rl, object_rule_json(met.rule[i]));
 	json_object_set_new(driver, "rules", rl);
 	json_t *invalid = json_object();
 	json_object_set_new(invalid, "id", json_string("invalid-input"));
@@ -346,7 +425,8 @@ int sunset_format_sarif(FILE *out, const sunset_report *r, const sunset_report_o
 
 	json_t *results = json_array();
 	for (size_t i = 0; i < r->nfinding; i++)
-		json_array_append_new(results, result_json(&r->finding[i], opt && opt->baseline));
+		json_array_append_new(results, result_json(&r->finding[i], opt && opt->baseline, &met));
+	free(met.rule);
 
 	json_t *run = json_object();
 	json_object_set_new(run, "tool", tool);

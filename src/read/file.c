@@ -62,6 +62,7 @@ void sunset_scan_input(const sunset_scan_options *opt, sunset_report *r,
 	/* manifests: build only what the expanders read */
 	sunset_input pruned = *in;
 	pruned.objects_only = true;
+	pruned.rules = opt->rules;
 	r->inputs++;
 	if (json)
 		sunset_read_json(&pruned, &opt->limits, &sink);

@@ -475,6 +475,7 @@ int sunset_read_json(const sunset_input *in, const sunset_limits *lim, sunset_do
 	stream_open(&r.s, in, false);
 	tree_init(&r.t, lim);
 	r.t.prune = in->objects_only;
+	r.t.rules = in->rules;
 	tree_stream_items(&r.t, emit_item, &r);
 	sunset_buf_init(&r.str, lim->max_document_bytes);
 	/* a UTF-8 byte order mark */

@@ -1,5 +1,6 @@
 /* See tree.h. */
 #include "tree.h"
+#include "sunset/rules.h"
 
 #include <stdlib.h>
 #include <sys/types.h>
@@ -152,6 +153,14 @@ static uint8_t key_role(const tree *t, const tree_open *o, const char *k, size_t
 			return R_ITEMS;
 		if (key_is(k, len, "data"))
 			return R_DATA;
+		if (t->rules && (key_is(k, len, "spec") || key_is(k, len, "template") || key_is(k, len, "provisioner"))) {
+			/* rules read these; the kind usually comes first, and
+			 * when it does not, keep them (the checker decides) */
+			const char *kind = sibling(t, o, "kind");
+			if (!kind || sunset_rules_reads_kind(t->rules, kind))
+				return key_is(k, len, "spec") && kind && strcmp(kind, "CustomResourceDefinition") == 0
+					       ? R_CRD_SPEC : R_KEEP;
+		}
 		if (key_is(k, len, "spec")) {
 			/* a CRD's spec declares its versions; keep it unless this is
 			 * known not to be a CRD yet (apiVersion and kind come first) */

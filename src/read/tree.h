@@ -52,6 +52,9 @@ typedef struct tree {
 	 * scalars are kept wherever they are, for the aliases that name them.
 	 */
 	bool prune;
+	/* and, with rules, an object's spec (and a StorageClass's provisioner,
+	 * a PodTemplate's template) when a rule reads its kind */
+	const struct sunset_rules *rules;
 	uint32_t skip;	  /* depth inside a dropped collection */
 	bool skip_value;  /* the next node is the value of a dropped key */
 	uint8_t value_role; /* role of the next value's collection */

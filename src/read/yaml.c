@@ -493,6 +493,7 @@ int sunset_read_yaml(const sunset_input *in, const sunset_limits *lim, sunset_do
 	stream_open(&r.s, in, true);
 	tree_init(&r.t, lim);
 	r.t.prune = in->objects_only;
+	r.t.rules = in->rules;
 	tree_stream_items(&r.t, deliver_item, &r);
 	int rc = 0;
 	uint32_t restarted_at = 0;

@@ -8,6 +8,7 @@
 
 #include "sunset/audit.h"
 #include "sunset/report.h"
+#include "sunset/rules.h"
 
 void sunset_report_init(sunset_report *r)
 {
@@ -61,6 +62,25 @@ sunset_finding *sunset_report_add_finding(sunset_report *r, const sunset_object 
 	if (strcmp(row->kind, "*") != 0)
 		f->obj.kind = row->kind;
 	f->row = row;
+	f->status = *st;
+	f->target = target;
+	return f;
+}
+
+sunset_finding *sunset_report_add_rule_finding(sunset_report *r, const sunset_object *o,
+					       const sunset_rule *rule, const char *path,
+					       uint32_t line, uint32_t column, const sunset_status *st,
+					       sunset_version target)
+{
+	SUNSET_GROW(r->finding, r->nfinding, r->capfinding, 64);
+	sunset_finding *f = &r->finding[r->nfinding++];
+	memset(f, 0, sizeof(*f));
+	copy_object(r, &f->obj, o);
+	f->obj.line = line;
+	f->obj.column = column;
+	f->row = &rule->row;
+	f->rule = rule;
+	f->rule_path = keep(r, path);
 	f->status = *st;
 	f->target = target;
 	return f;
@@ -346,6 +366,23 @@ static void crd_message(const sunset_finding *f, char *out, size_t outlen)
 
 static void finding_message(const sunset_finding *f, char *out, size_t outlen);
 
+/* "spec.template.spec.volumes[0].glusterfs: breaks in v1.26.0 (the volume
+ * cannot mount) [pod-volume-glusterfs]; use ..." */
+static void rule_message(const sunset_finding *f, char *out, size_t outlen)
+{
+	const sunset_rule *rule = f->rule;
+	char when[24];
+	if (rule->effect == SUNSET_EFFECT_WARNING) {
+		sunset_version_format(rule->deprecated, when);
+		snprintf(out, outlen, "%s: deprecated since %s, the API server warns [%s]; %s", f->rule_path, when,
+			 rule->id, rule->advice);
+		return;
+	}
+	sunset_version_format(rule->breaks_in, when);
+	snprintf(out, outlen, "%s: %s %s: %s [%s]; %s", f->rule_path, f->status.removed ? "broken since" : "breaks in",
+		 when, sunset_rule_effect_text(rule->effect), rule->id, rule->advice);
+}
+
 /* Audit findings say who sent the requests, so every format carries it. */
 void sunset_finding_message(const sunset_finding *f, char *out, size_t outlen)
 {
@@ -368,6 +405,10 @@ static void finding_message(const sunset_finding *f, char *out, size_t outlen)
 {
 	char when[24], avail[24];
 	const sunset_api_row *row = f->row;
+	if (f->rule) {
+		rule_message(f, out, outlen);
+		return;
+	}
 	if (SUNSET_ROW_FROM_CRD(row)) {
 		crd_message(f, out, outlen);
 		return;

@@ -490,6 +490,9 @@ int sunset_table_load(sunset_table *t, const char *path, const char *text, size_
 int sunset_table_load_builtin(sunset_table *t, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < sunset_builtin_table_count; i++) {
+		/* data/NAME-rules.yaml are rules (rules.h), not API rows */
+		if (sunset_str_ends_with(sunset_builtin_tables[i].name, "-rules.yaml"))
+			continue;
 		char name[128];
 		snprintf(name, sizeof(name), "data/%s", sunset_builtin_tables[i].name);
 		if (sunset_table_load(t, name, sunset_builtin_tables[i].text, sunset_builtin_tables[i].len, err,

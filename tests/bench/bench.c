@@ -31,6 +31,7 @@
 #include "sunset/scan.h"
 #include "sunset/table.h"
 #include "sunset/read.h"
+#include "sunset/rules.h"
 
 typedef struct strvec {
 	char **s;
@@ -190,6 +191,9 @@ static void floor_loop(strvec *files)
 	}
 }
 
+/* --no-rules: the scan as it was before rules (API checks only) */
+static int no_rules;
+
 static void scan_run(strvec *files, unsigned jobs)
 {
 	sunset_table *t = sunset_table_new();
@@ -201,6 +205,15 @@ static void scan_run(strvec *files, unsigned jobs)
 	sunset_scan_options opt;
 	sunset_scan_options_init(&opt, t);
 	opt.jobs = jobs;
+	sunset_rules *rs = NULL;
+	if (!no_rules) {
+		rs = sunset_rules_new();
+		if (sunset_rules_load_builtin(rs, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			exit(1);
+		}
+		opt.rules = rs;
+	}
 	sunset_report r;
 	sunset_report_init(&r);
 	sunset_scan_paths(&opt, (const char *const *)files->s, files->n, &r);
@@ -210,6 +223,7 @@ static void scan_run(strvec *files, unsigned jobs)
 	/* print a count so the work cannot be optimised away */
 	fprintf(stderr, "  (%llu objects, %zu findings)\n", (unsigned long long)r.objects, r.nfinding);
 	sunset_report_release(&r);
+	sunset_rules_free(rs);
 	sunset_table_free(t);
 }
 
@@ -271,12 +285,14 @@ int main(int argc, char **argv)
 			big = 1;
 		else if (!strcmp(argv[i], "--keep"))
 			keep = 1;
+		else if (!strcmp(argv[i], "--no-rules"))
+			no_rules = 1;
 		else if (!strcmp(argv[i], "--reuse"))
 			reuse = 1; /* the corpus a --keep run left in --work */
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: sunset-bench [--size MiB] [--source DIR] [--work DIR] [--big] [--runs N] [--keep] [--reuse] [--only floor|scan]\n");
+			fprintf(stderr, "usage: sunset-bench [--size MiB] [--source DIR] [--work DIR] [--big] [--runs N] [--keep] [--reuse] [--no-rules] [--only floor|scan]\n");
 			return 2;
 		}
 	}

@@ -29,6 +29,7 @@ shopt -s nullglob globstar
 add fuzz_yaml "$root"/fixtures/**/*.yaml "$root"/fixtures/**/*.yml "$root"/tests/cli/cases/*/stdin
 add fuzz_json "$root"/fixtures/**/*.json
 add fuzz_table "$root"/data/*.yaml "$root"/tests/table/*.yaml "$root"/fixtures/**/table*.yaml
+add fuzz_rules "$root"/data/*-rules.yaml "$root"/tests/fuzz/regressions/fuzz_rules/*
 # the head of the built-in table (the whole file is too large a seed)
 mkdir -p "$out/fuzz_table"
 head -c 4000 "$root/data/k8s.yaml" | sed '$d' >"$out/fuzz_table/k8s-head"
