@@ -86,6 +86,9 @@ sunset_finding *sunset_report_add_rule_finding(sunset_report *r, const sunset_ob
 void sunset_report_add_error(sunset_report *r, const char *path, uint32_t line,
 			     uint32_t column, const char *fmt, ...) SUNSET_PRINTF(5, 6);
 void sunset_report_add_checked(sunset_report *r, const sunset_object *o);
+/* A hash of an object's identity (file, line, column, apiVersion, kind,
+ * name, namespace) whose low bits depend on every part: indexes mask it. */
+uint64_t sunset_object_hash(const sunset_object *o);
 /* Moves everything from src into dst (src is left empty). */
 void sunset_report_merge(sunset_report *dst, sunset_report *src);
 void sunset_report_sort(sunset_report *r);

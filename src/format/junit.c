@@ -75,13 +75,21 @@ static bool same_object(const sunset_object *a, const sunset_object *b)
 	       same(a->manager, b->manager) && same(a->operation, b->operation);
 }
 
-static uint64_t object_hash(const sunset_object *o)
+uint64_t sunset_object_hash(const sunset_object *o)
 {
 	const char *parts[] = {o->file_path, o->api_version, o->kind, o->name, o->namespace};
 	uint64_t h = ((uint64_t)o->line << 32) ^ o->column;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (parts[i])
 			h = sunset_hash(parts[i], strlen(parts[i]), h);
+	/* FNV's multiplication carries bits only upward: the line, in the high
+	 * half, never reached the low bits an index keeps.  MurmurHash3's
+	 * finalizer mixes every bit into every other. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -102,7 +110,7 @@ static void index_build(finding_index *ix, const sunset_report *r, bool skip_rul
 	for (size_t i = 0; i < r->nfinding; i++) {
 		if (skip_rules && r->finding[i].rule)
 			continue;
-		size_t s = (size_t)object_hash(&r->finding[i].obj) & ix->mask;
+		size_t s = (size_t)sunset_object_hash(&r->finding[i].obj) & ix->mask;
 		while (ix->slot[s])
 			s = (s + 1) & ix->mask;
 		ix->slot[s] = i + 1;
@@ -112,7 +120,7 @@ static void index_build(finding_index *ix, const sunset_report *r, bool skip_rul
 static const sunset_finding *index_find(const finding_index *ix, const sunset_report *r,
 					const sunset_object *o)
 {
-	for (size_t s = (size_t)object_hash(o) & ix->mask; ix->slot[s]; s = (s + 1) & ix->mask) {
+	for (size_t s = (size_t)sunset_object_hash(o) & ix->mask; ix->slot[s]; s = (s + 1) & ix->mask) {
 		const sunset_finding *f = &r->finding[ix->slot[s] - 1];
 		if (same_object(&f->obj, o))
 			return f;
