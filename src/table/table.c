@@ -212,6 +212,16 @@ static const char *scalar(load_ctx *c, const sunset_node *map, const char *key, 
 	return v->len ? sunset_arena_strdup(&c->t->arena, v->str) : NULL;
 }
 
+/* A key the row cannot be indexed without: present and not "", or the load
+ * fails naming the value's line (an empty one used to reach the hash as NULL). */
+static const char *key_scalar(load_ctx *c, const sunset_node *map, const char *key, const char *hint)
+{
+	const char *s = scalar(c, map, key, true);
+	if (!s && !c->failed)
+		load_fail(c, sunset_map_get(map, key), hint, key);
+	return s;
+}
+
 static bool version_field(load_ctx *c, const sunset_node *map, const char *key, sunset_version *out)
 {
 	*out = 0;
@@ -285,8 +295,8 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
 		row->component = comp->id;
-		row->api_version = scalar(c, m, "apiVersion", true);
-		row->kind = scalar(c, m, "kind", true);
+		row->api_version = key_scalar(c, m, "apiVersion", "empty \"%s\"");
+		row->kind = key_scalar(c, m, "kind", "empty \"%s\" (use \"*\" for every kind of the apiVersion)");
 		row->replacement = scalar(c, m, "replacement", false);
 		row->replacement_kind = scalar(c, m, "replacementKind", false);
 		row->source = scalar(c, m, "source", true);
@@ -345,8 +355,11 @@ static void load_pluto(load_ctx *c, const sunset_node *root)
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
 		const char *component = scalar(c, m, "component", false);
-		row->api_version = scalar(c, m, "version", true);
+		row->api_version = key_scalar(c, m, "version", "empty \"%s\"");
 		row->kind = scalar(c, m, "kind", true);
+		/* pluto: kind "" is every kind of the apiVersion */
+		if (!row->kind && !c->failed)
+			row->kind = "*";
 		row->replacement = scalar(c, m, "replacement-api", false);
 		if (c->failed || !version_field(c, m, "deprecated-in", &row->deprecated) ||
 		    !version_field(c, m, "removed-in", &row->removed) ||
