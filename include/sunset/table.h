@@ -32,7 +32,19 @@ typedef struct sunset_api_row {
 	const char *source;
 	const char *notes;
 	const char *origin; /* "builtin:k8s" or the --table path */
+	/* upstream's replacement when it is no longer served anywhere: its group
+	 * is where a target in between may serve the kind (extensions -> policy) */
+	const char *upstream_replacement;
 } sunset_api_row;
+
+/* One group/version that served a kind: from `from` until `until`, the first
+ * release that no longer serves it (0: still served at the table's latest).
+ * A table's `served:` list; k8s's is generated with every GA version too. */
+typedef struct sunset_served {
+	const char *component, *api_version, *kind;
+	sunset_version from, until;
+	const char *source;
+} sunset_served;
 
 /* Rows a CustomResourceDefinition declares carry no release numbers (a
  * table row always has deprecated or removed). */
@@ -76,6 +88,19 @@ typedef struct sunset_resource_row {
 /* The kind an API serves as `resource` (plural, e.g. "deployments") at
  * api_version ("apps/v1", "v1"), or NULL when no table names it. */
 const char *sunset_table_kind_of(const sunset_table *t, const char *api_version, const char *resource);
+/* The `served:` entries in load order. */
+size_t sunset_table_served(const sunset_table *t, const sunset_served *const **out);
+/* Does the target serve api_version (and kind, when non-NULL)?  -1 when no
+ * `served:` entry names api_version: only the rows can tell. */
+int sunset_table_serves(const sunset_table *t, const char *api_version, const char *kind,
+			sunset_version target);
+/* What replaces row's object at target: the version of its kind (or of its
+ * replacementKind) that the target serves, in the row's group, its
+ * replacement's or upstream's, other than the row's own; the most stable
+ * first, then the newest.  NULL when none is served; *known says whether the
+ * table has `served:` data for the row's component at all. */
+const sunset_served *sunset_table_replacement_at(const sunset_table *t, const sunset_api_row *row,
+						 sunset_version target, bool *known);
 
 /* Names of the built-in tables and the text of each (for `sunset versions`). */
 typedef struct sunset_builtin_table {

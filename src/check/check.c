@@ -107,6 +107,13 @@ bool sunset_status_at(const sunset_api_row *row, sunset_version target, sunset_s
 bool sunset_target_serves(const sunset_table *t, const sunset_targets *targets,
 			  const char *api_version, const char *kind)
 {
+	/* the served list knows exactly, for the components that have one */
+	const sunset_served *const *listed;
+	size_t ns = sunset_table_served(t, &listed);
+	for (size_t i = 0; i < ns; i++)
+		if (strcmp(listed[i]->api_version, api_version) == 0)
+			return sunset_table_serves(t, api_version, kind,
+						   sunset_targets_get(targets, t, listed[i]->component)) == 1;
 	const sunset_api_row *const *rows;
 	size_t n = sunset_table_rows(t, &rows);
 	bool known = false;
@@ -123,6 +130,36 @@ bool sunset_target_serves(const sunset_table *t, const sunset_targets *targets,
 			return true;
 	}
 	return !known;
+}
+
+/*
+ * The row names one replacement, the newest; a target in between may serve
+ * another one (flowcontrol v1beta3 at 1.26).  When the component's table says
+ * what is served, the finding gets a copy of the row (in the report's arena)
+ * naming what the target serves, and exit 4 means nothing is.
+ */
+static const sunset_api_row *replacement_at(const sunset_table *t, sunset_report *r,
+					    const sunset_api_row *row, sunset_version target,
+					    sunset_status *st)
+{
+	bool known;
+	const sunset_served *s = sunset_table_replacement_at(t, row, target, &known);
+	if (!known)
+		return row;
+	st->replacement_available = s != NULL;
+	if (!s)
+		return row;
+	const char *kind = strcmp(s->kind, row->kind) != 0 ? s->kind : NULL;
+	if (row->replacement && strcmp(row->replacement, s->api_version) == 0 &&
+	    (kind ? row->replacement_kind && strcmp(kind, row->replacement_kind) == 0 : !row->replacement_kind) &&
+	    row->replacement_available == s->from)
+		return row;
+	sunset_api_row *copy = sunset_arena_alloc(&r->arena, sizeof(*copy));
+	*copy = *row;
+	copy->replacement = s->api_version;
+	copy->replacement_kind = kind;
+	copy->replacement_available = s->from;
+	return copy;
 }
 
 static bool component_selected(const char *filter, const char *component)
@@ -159,5 +196,5 @@ void sunset_check_object(const sunset_scan_options *opt, sunset_report *r, const
 		r->ignored++;
 		return;
 	}
-	sunset_report_add_finding(r, o, row, &st, target);
+	sunset_report_add_finding(r, o, replacement_at(opt->table, r, row, target, &st), &st, target);
 }

@@ -25,6 +25,8 @@ struct sunset_table {
 	 * sorted by (apiVersion, resource) after each load */
 	sunset_resource_row *res;
 	size_t nres, capres;
+	sunset_served **served;
+	size_t nserved, capserved;
 };
 
 sunset_table *sunset_table_new(void)
@@ -44,6 +46,7 @@ void sunset_table_free(sunset_table *t)
 	free(t->slot);
 	free(t->comp);
 	free(t->sorted_rows);
+	free(t->served);
 	free(t);
 }
 
@@ -180,6 +183,84 @@ size_t sunset_table_components(const sunset_table *t, const sunset_component **o
 	return t->ncomp;
 }
 
+size_t sunset_table_served(const sunset_table *t, const sunset_served *const **out)
+{
+	*out = (const sunset_served *const *)t->served;
+	return t->nserved;
+}
+
+static bool served_at(const sunset_served *s, sunset_version target)
+{
+	sunset_version minor = target & ~(sunset_version)0x3ffu; /* a patch serves what its minor serves */
+	return s->from <= minor && (!s->until || s->until > minor);
+}
+
+static size_t group_len(const char *api_version)
+{
+	const char *slash = strrchr(api_version, '/');
+	return slash ? (size_t)(slash - api_version) : 0;
+}
+
+static bool same_group(const char *a, const char *b)
+{
+	size_t n = group_len(a);
+	return b && n == group_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* vN > vNbetaM > vNalphaM, then by N and M: "most stable first, then newest" */
+static long version_rank(const char *api_version)
+{
+	const char *v = strrchr(api_version, '/');
+	v = v ? v + 1 : api_version;
+	if (*v != 'v')
+		return 0;
+	char *end;
+	long major = strtol(v + 1, &end, 10), level = 2, sub = 0;
+	if (strncmp(end, "alpha", 5) == 0)
+		level = 0, sub = strtol(end + 5, NULL, 10);
+	else if (strncmp(end, "beta", 4) == 0)
+		level = 1, sub = strtol(end + 4, NULL, 10);
+	return level * 1000000 + major * 1000 + sub;
+}
+
+int sunset_table_serves(const sunset_table *t, const char *api_version, const char *kind,
+			sunset_version target)
+{
+	int answer = -1;
+	for (size_t i = 0; i < t->nserved; i++) {
+		const sunset_served *s = t->served[i];
+		if (strcmp(s->api_version, api_version) != 0)
+			continue;
+		answer = answer < 0 ? 0 : answer;
+		if ((!kind || strcmp(s->kind, kind) == 0) && served_at(s, target))
+			return 1;
+	}
+	return answer;
+}
+
+const sunset_served *sunset_table_replacement_at(const sunset_table *t, const sunset_api_row *row,
+						 sunset_version target, bool *known)
+{
+	const sunset_served *best = NULL;
+	*known = false;
+	for (size_t i = 0; i < t->nserved; i++) {
+		const sunset_served *s = t->served[i];
+		if (strcmp(s->component, row->component) != 0)
+			continue;
+		*known = true;
+		if (strcmp(s->kind, row->kind) != 0 && !(row->replacement_kind && strcmp(s->kind, row->replacement_kind) == 0))
+			continue;
+		if (strcmp(s->api_version, row->api_version) == 0 || !served_at(s, target))
+			continue;
+		if (!same_group(s->api_version, row->api_version) && !same_group(s->api_version, row->replacement) &&
+		    !same_group(s->api_version, row->upstream_replacement))
+			continue;
+		if (!best || version_rank(s->api_version) > version_rank(best->api_version))
+			best = s;
+	}
+	return best;
+}
+
 /* ---- loading ---- */
 
 typedef struct load_ctx {
@@ -215,6 +296,16 @@ static const char *scalar(load_ctx *c, const sunset_node *map, const char *key, 
 		return NULL;
 	}
 	return v->len ? sunset_arena_strdup(&c->t->arena, v->str) : NULL;
+}
+
+/* A key the row cannot be indexed without: present and not "", or the load
+ * fails naming the value's line (an empty one used to reach the hash as NULL). */
+static const char *key_scalar(load_ctx *c, const sunset_node *map, const char *key, const char *hint)
+{
+	const char *s = scalar(c, map, key, true);
+	if (!s && !c->failed)
+		load_fail(c, sunset_map_get(map, key), hint, key);
+	return s;
 }
 
 static bool version_field(load_ctx *c, const sunset_node *map, const char *key, sunset_version *out)
@@ -316,12 +407,50 @@ const char *sunset_table_kind_of(const sunset_table *t, const char *api_version,
 	return r ? r->kind : NULL;
 }
 
+static void load_served(load_ctx *c, const sunset_component *comp, const sunset_node *list)
+{
+	static const char *const keys[] = {"apiVersion", "kind", "from", "until", "source", NULL};
+	if (!list)
+		return;
+	if (list->type != SUNSET_NODE_SEQUENCE) {
+		load_fail(c, list, "\"served\" must be a list%s", NULL);
+		return;
+	}
+	for (size_t i = 0; i < list->nchild && !c->failed; i++) {
+		const sunset_node *m = sunset_node_resolve(list->child[i]);
+		if (!m || m->type != SUNSET_NODE_MAPPING) {
+			load_fail(c, list->child[i], "each served entry must be a mapping%s", NULL);
+			return;
+		}
+		if (!check_known_keys(c, m, keys))
+			return;
+		sunset_served *s = sunset_arena_alloc(&c->t->arena, sizeof(*s));
+		memset(s, 0, sizeof(*s));
+		s->component = comp->id;
+		s->api_version = key_scalar(c, m, "apiVersion", "empty \"%s\"");
+		s->kind = key_scalar(c, m, "kind", "empty \"%s\"");
+		s->source = scalar(c, m, "source", true);
+		if (c->failed || !version_field(c, m, "from", &s->from) || !version_field(c, m, "until", &s->until))
+			return;
+		if (!s->from) {
+			load_fail(c, m, "missing \"from\"%s", NULL);
+			return;
+		}
+		if (s->until && s->until <= s->from) {
+			load_fail(c, sunset_map_get(m, "until"), "\"until\" is not after \"from\"%s", NULL);
+			return;
+		}
+		SUNSET_GROW(c->t->served, c->t->nserved, c->t->capserved, 256);
+		c->t->served[c->t->nserved++] = s;
+	}
+}
+
 static void load_ours(load_ctx *c, const sunset_node *root)
 {
-	static const char *const top_keys[] = {"component", "latest", "apis", "resources", NULL};
+	static const char *const top_keys[] = {"component", "latest", "apis", "resources", "served", NULL};
 	static const char *const row_keys[] = {"apiVersion", "kind", "introduced", "deprecated", "removed",
 					       "replacement", "replacementKind", "replacementAvailable",
-					       "stability", "source", "notes", NULL};
+					       "stability", "source", "notes", "upstreamReplacement", NULL};
 	if (!check_known_keys(c, root, top_keys))
 		return;
 	const char *component = scalar(c, root, "component", true);
@@ -356,12 +485,13 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
 		row->component = comp->id;
-		row->api_version = scalar(c, m, "apiVersion", true);
-		row->kind = scalar(c, m, "kind", true);
+		row->api_version = key_scalar(c, m, "apiVersion", "empty \"%s\"");
+		row->kind = key_scalar(c, m, "kind", "empty \"%s\" (use \"*\" for every kind of the apiVersion)");
 		row->replacement = scalar(c, m, "replacement", false);
 		row->replacement_kind = scalar(c, m, "replacementKind", false);
 		row->source = scalar(c, m, "source", true);
 		row->notes = scalar(c, m, "notes", false);
+		row->upstream_replacement = scalar(c, m, "upstreamReplacement", false);
 		row->origin = c->path;
 		const char *stab = scalar(c, m, "stability", false);
 		if (c->failed || !version_field(c, m, "introduced", &row->introduced) ||
@@ -393,6 +523,8 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 		}
 		add_row(c->t, row);
 	}
+	if (!c->failed)
+		load_served(c, comp, sunset_node_resolve(sunset_map_get(root, "served")));
 }
 
 /* pluto's versions.yaml: deprecated-versions: [{version, kind, deprecated-in, ...}] */
@@ -416,8 +548,11 @@ static void load_pluto(load_ctx *c, const sunset_node *root)
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
 		const char *component = scalar(c, m, "component", false);
-		row->api_version = scalar(c, m, "version", true);
+		row->api_version = key_scalar(c, m, "version", "empty \"%s\"");
 		row->kind = scalar(c, m, "kind", true);
+		/* pluto: kind "" is every kind of the apiVersion */
+		if (!row->kind && !c->failed)
+			row->kind = "*";
 		row->replacement = scalar(c, m, "replacement-api", false);
 		if (c->failed || !version_field(c, m, "deprecated-in", &row->deprecated) ||
 		    !version_field(c, m, "removed-in", &row->removed) ||
