@@ -9,7 +9,7 @@
 
 #include "sunset/doc.h"
 #include "sunset/table.h"
-#include "sunset/read.h"
+#include "sunset/datafile.h"
 
 struct sunset_table {
 	sunset_arena arena;
@@ -264,60 +264,9 @@ const sunset_served *sunset_table_replacement_at(const sunset_table *t, const su
 /* ---- loading ---- */
 
 typedef struct load_ctx {
+	sunset_datafile f; /* first: on_doc gets the datafile back */
 	sunset_table *t;
-	const char *path;
-	char *err;
-	size_t errlen;
-	bool failed;
-	unsigned ndocs;
 } load_ctx;
-
-static bool load_fail(load_ctx *c, const sunset_node *n, const char *fmt, const char *arg)
-{
-	if (c->failed)
-		return false;
-	c->failed = true;
-	char msg[256];
-	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, n ? n->line : 1, n ? n->column : 1, msg);
-	return false;
-}
-
-static const char *scalar(load_ctx *c, const sunset_node *map, const char *key, bool required)
-{
-	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
-	if (!v || sunset_scalar_is_null(v)) {
-		if (required)
-			load_fail(c, map, "missing \"%s\"", key);
-		return NULL;
-	}
-	if (v->type != SUNSET_NODE_SCALAR) {
-		load_fail(c, v, "\"%s\" must be a string", key);
-		return NULL;
-	}
-	return v->len ? sunset_arena_strdup(&c->t->arena, v->str) : NULL;
-}
-
-/* A key the row cannot be indexed without: present and not "", or the load
- * fails naming the value's line (an empty one used to reach the hash as NULL). */
-static const char *key_scalar(load_ctx *c, const sunset_node *map, const char *key, const char *hint)
-{
-	const char *s = scalar(c, map, key, true);
-	if (!s && !c->failed)
-		load_fail(c, sunset_map_get(map, key), hint, key);
-	return s;
-}
-
-static bool version_field(load_ctx *c, const sunset_node *map, const char *key, sunset_version *out)
-{
-	*out = 0;
-	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
-	if (!v || sunset_scalar_is_null(v) || (v->type == SUNSET_NODE_SCALAR && v->len == 0))
-		return true;
-	if (v->type != SUNSET_NODE_SCALAR || sunset_version_parse(v->str, v->len, out) < 0)
-		return load_fail(c, v, "\"%s\" is not a version like \"1.16\" or \"v1.16.0\"", key);
-	return true;
-}
 
 static sunset_stability stability_of(const char *api_version)
 {
@@ -330,40 +279,25 @@ static sunset_stability stability_of(const char *api_version)
 	return SUNSET_STABILITY_GA;
 }
 
-static bool check_known_keys(load_ctx *c, const sunset_node *map, const char *const *known)
-{
-	for (size_t i = 0; i + 1 < map->nchild; i += 2) {
-		const sunset_node *k = sunset_node_resolve(map->child[i]);
-		if (!k || k->type != SUNSET_NODE_SCALAR)
-			return load_fail(c, map->child[i], "keys must be strings%s", NULL);
-		bool ok = false;
-		for (size_t j = 0; known[j]; j++)
-			if (strcmp(k->str, known[j]) == 0)
-				ok = true;
-		if (!ok)
-			return load_fail(c, k, "unknown field \"%s\"", k->str);
-	}
-	return true;
-}
-
 static bool load_resources(load_ctx *c, const sunset_node *seq)
 {
 	static const char *const keys[] = {"apiVersion", "resource", "kind", "source", NULL};
 	if (seq->type != SUNSET_NODE_SEQUENCE)
-		return load_fail(c, seq, "\"resources\" must be a list of rows%s", NULL);
+		return sunset_datafile_fail(&c->f, seq, "\"resources\" must be a list of rows%s", NULL);
 	for (size_t i = 0; i < seq->nchild; i++) {
 		const sunset_node *m = sunset_node_resolve(seq->child[i]);
 		if (!m || m->type != SUNSET_NODE_MAPPING)
-			return load_fail(c, seq->child[i], "each resource must be a mapping%s", NULL);
-		if (!check_known_keys(c, m, keys))
+			return sunset_datafile_fail(&c->f, seq->child[i], "each resource must be a mapping%s", NULL);
+		if (!sunset_datafile_known_keys(&c->f, m, keys))
 			return false;
 		sunset_resource_row r = {
-			.api_version = scalar(c, m, "apiVersion", true),
-			.resource = scalar(c, m, "resource", true),
-			.kind = scalar(c, m, "kind", true),
-			.source = scalar(c, m, "source", true),
+			/* the index keys: an empty one would reach the sort as NULL */
+			.api_version = sunset_datafile_key(&c->f, m, "apiVersion", "empty \"%s\""),
+			.resource = sunset_datafile_key(&c->f, m, "resource", "empty \"%s\""),
+			.kind = sunset_datafile_key(&c->f, m, "kind", "empty \"%s\""),
+			.source = sunset_datafile_str(&c->f, m, "source", true),
 		};
-		if (c->failed)
+		if (c->f.failed)
 			return false;
 		SUNSET_GROW(c->t->res, c->t->nres, c->t->capres, 256);
 		c->t->res[c->t->nres++] = r;
@@ -413,31 +347,31 @@ static void load_served(load_ctx *c, const sunset_component *comp, const sunset_
 	if (!list)
 		return;
 	if (list->type != SUNSET_NODE_SEQUENCE) {
-		load_fail(c, list, "\"served\" must be a list%s", NULL);
+		sunset_datafile_fail(&c->f, list, "\"served\" must be a list%s", NULL);
 		return;
 	}
-	for (size_t i = 0; i < list->nchild && !c->failed; i++) {
+	for (size_t i = 0; i < list->nchild && !c->f.failed; i++) {
 		const sunset_node *m = sunset_node_resolve(list->child[i]);
 		if (!m || m->type != SUNSET_NODE_MAPPING) {
-			load_fail(c, list->child[i], "each served entry must be a mapping%s", NULL);
+			sunset_datafile_fail(&c->f, list->child[i], "each served entry must be a mapping%s", NULL);
 			return;
 		}
-		if (!check_known_keys(c, m, keys))
+		if (!sunset_datafile_known_keys(&c->f, m, keys))
 			return;
 		sunset_served *s = sunset_arena_alloc(&c->t->arena, sizeof(*s));
 		memset(s, 0, sizeof(*s));
 		s->component = comp->id;
-		s->api_version = key_scalar(c, m, "apiVersion", "empty \"%s\"");
-		s->kind = key_scalar(c, m, "kind", "empty \"%s\"");
-		s->source = scalar(c, m, "source", true);
-		if (c->failed || !version_field(c, m, "from", &s->from) || !version_field(c, m, "until", &s->until))
+		s->api_version = sunset_datafile_key(&c->f, m, "apiVersion", "empty \"%s\"");
+		s->kind = sunset_datafile_key(&c->f, m, "kind", "empty \"%s\"");
+		s->source = sunset_datafile_str(&c->f, m, "source", true);
+		if (c->f.failed || !sunset_datafile_version(&c->f, m, "from", &s->from) || !sunset_datafile_version(&c->f, m, "until", &s->until))
 			return;
 		if (!s->from) {
-			load_fail(c, m, "missing \"from\"%s", NULL);
+			sunset_datafile_fail(&c->f, m, "missing \"from\"%s", NULL);
 			return;
 		}
 		if (s->until && s->until <= s->from) {
-			load_fail(c, sunset_map_get(m, "until"), "\"until\" is not after \"from\"%s", NULL);
+			sunset_datafile_fail(&c->f, sunset_map_get(m, "until"), "\"until\" is not after \"from\"%s", NULL);
 			return;
 		}
 		SUNSET_GROW(c->t->served, c->t->nserved, c->t->capserved, 256);
@@ -451,11 +385,11 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 	static const char *const row_keys[] = {"apiVersion", "kind", "introduced", "deprecated", "removed",
 					       "replacement", "replacementKind", "replacementAvailable",
 					       "stability", "source", "notes", "upstreamReplacement", NULL};
-	if (!check_known_keys(c, root, top_keys))
+	if (!sunset_datafile_known_keys(&c->f, root, top_keys))
 		return;
-	const char *component = scalar(c, root, "component", true);
+	const char *component = sunset_datafile_str(&c->f, root, "component", true);
 	sunset_version latest;
-	if (!component || !version_field(c, root, "latest", &latest))
+	if (!component || !sunset_datafile_version(&c->f, root, "latest", &latest))
 		return;
 	const sunset_node *resources = sunset_node_resolve(sunset_map_get(root, "resources"));
 	if (resources && !load_resources(c, resources))
@@ -463,48 +397,48 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 	if (resources && !sunset_map_get(root, "apis") && !latest)
 		return; /* a file of resource names only */
 	if (!latest) {
-		load_fail(c, root, "missing \"latest\"%s", NULL);
+		sunset_datafile_fail(&c->f, root, "missing \"latest\"%s", NULL);
 		return;
 	}
 	const sunset_node *apis = sunset_node_resolve(sunset_map_get(root, "apis"));
 	if (!apis || apis->type != SUNSET_NODE_SEQUENCE) {
-		load_fail(c, apis ? apis : root, "\"apis\" must be a list of rows%s", NULL);
+		sunset_datafile_fail(&c->f, apis ? apis : root, "\"apis\" must be a list of rows%s", NULL);
 		return;
 	}
 	sunset_component *comp = component_get(c->t, component, true);
 	comp->latest = latest;
 	comp->latest_inferred = false;
-	for (size_t i = 0; i < apis->nchild && !c->failed; i++) {
+	for (size_t i = 0; i < apis->nchild && !c->f.failed; i++) {
 		const sunset_node *m = sunset_node_resolve(apis->child[i]);
 		if (!m || m->type != SUNSET_NODE_MAPPING) {
-			load_fail(c, apis->child[i], "each row must be a mapping%s", NULL);
+			sunset_datafile_fail(&c->f, apis->child[i], "each row must be a mapping%s", NULL);
 			return;
 		}
-		if (!check_known_keys(c, m, row_keys))
+		if (!sunset_datafile_known_keys(&c->f, m, row_keys))
 			return;
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
 		row->component = comp->id;
-		row->api_version = key_scalar(c, m, "apiVersion", "empty \"%s\"");
-		row->kind = key_scalar(c, m, "kind", "empty \"%s\" (use \"*\" for every kind of the apiVersion)");
-		row->replacement = scalar(c, m, "replacement", false);
-		row->replacement_kind = scalar(c, m, "replacementKind", false);
-		row->source = scalar(c, m, "source", true);
-		row->notes = scalar(c, m, "notes", false);
-		row->upstream_replacement = scalar(c, m, "upstreamReplacement", false);
-		row->origin = c->path;
-		const char *stab = scalar(c, m, "stability", false);
-		if (c->failed || !version_field(c, m, "introduced", &row->introduced) ||
-		    !version_field(c, m, "deprecated", &row->deprecated) ||
-		    !version_field(c, m, "removed", &row->removed) ||
-		    !version_field(c, m, "replacementAvailable", &row->replacement_available))
+		row->api_version = sunset_datafile_key(&c->f, m, "apiVersion", "empty \"%s\"");
+		row->kind = sunset_datafile_key(&c->f, m, "kind", "empty \"%s\" (use \"*\" for every kind of the apiVersion)");
+		row->replacement = sunset_datafile_str(&c->f, m, "replacement", false);
+		row->replacement_kind = sunset_datafile_str(&c->f, m, "replacementKind", false);
+		row->source = sunset_datafile_str(&c->f, m, "source", true);
+		row->notes = sunset_datafile_str(&c->f, m, "notes", false);
+		row->upstream_replacement = sunset_datafile_str(&c->f, m, "upstreamReplacement", false);
+		row->origin = c->f.path;
+		const char *stab = sunset_datafile_str(&c->f, m, "stability", false);
+		if (c->f.failed || !sunset_datafile_version(&c->f, m, "introduced", &row->introduced) ||
+		    !sunset_datafile_version(&c->f, m, "deprecated", &row->deprecated) ||
+		    !sunset_datafile_version(&c->f, m, "removed", &row->removed) ||
+		    !sunset_datafile_version(&c->f, m, "replacementAvailable", &row->replacement_available))
 			return;
 		if (!row->deprecated && !row->removed) {
-			load_fail(c, m, "a row needs \"deprecated\" or \"removed\"%s", NULL);
+			sunset_datafile_fail(&c->f, m, "a row needs \"deprecated\" or \"removed\"%s", NULL);
 			return;
 		}
 		if (row->deprecated && row->removed && row->deprecated > row->removed) {
-			load_fail(c, sunset_map_get(m, "deprecated"), "deprecated after it was removed%s", NULL);
+			sunset_datafile_fail(&c->f, sunset_map_get(m, "deprecated"), "deprecated after it was removed%s", NULL);
 			return;
 		}
 		if (stab) {
@@ -515,7 +449,7 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 			else if (strcmp(stab, "ga") == 0)
 				row->stability = SUNSET_STABILITY_GA;
 			else {
-				load_fail(c, sunset_map_get(m, "stability"), "stability must be alpha, beta or ga, not \"%s\"", stab);
+				sunset_datafile_fail(&c->f, sunset_map_get(m, "stability"), "stability must be alpha, beta or ga, not \"%s\"", stab);
 				return;
 			}
 		} else {
@@ -523,7 +457,7 @@ static void load_ours(load_ctx *c, const sunset_node *root)
 		}
 		add_row(c->t, row);
 	}
-	if (!c->failed)
+	if (!c->f.failed)
 		load_served(c, comp, sunset_node_resolve(sunset_map_get(root, "served")));
 }
 
@@ -534,32 +468,32 @@ static void load_pluto(load_ctx *c, const sunset_node *root)
 					       "replacement-api", "replacement-available-in", "component", NULL};
 	const sunset_node *list = sunset_node_resolve(sunset_map_get(root, "deprecated-versions"));
 	if (!list || list->type != SUNSET_NODE_SEQUENCE) {
-		load_fail(c, list ? list : root, "\"deprecated-versions\" must be a list%s", NULL);
+		sunset_datafile_fail(&c->f, list ? list : root, "\"deprecated-versions\" must be a list%s", NULL);
 		return;
 	}
-	for (size_t i = 0; i < list->nchild && !c->failed; i++) {
+	for (size_t i = 0; i < list->nchild && !c->f.failed; i++) {
 		const sunset_node *m = sunset_node_resolve(list->child[i]);
 		if (!m || m->type != SUNSET_NODE_MAPPING) {
-			load_fail(c, list->child[i], "each entry must be a mapping%s", NULL);
+			sunset_datafile_fail(&c->f, list->child[i], "each entry must be a mapping%s", NULL);
 			return;
 		}
-		if (!check_known_keys(c, m, row_keys))
+		if (!sunset_datafile_known_keys(&c->f, m, row_keys))
 			return;
 		sunset_api_row *row = sunset_arena_alloc(&c->t->arena, sizeof(*row));
 		memset(row, 0, sizeof(*row));
-		const char *component = scalar(c, m, "component", false);
-		row->api_version = key_scalar(c, m, "version", "empty \"%s\"");
-		row->kind = scalar(c, m, "kind", true);
+		const char *component = sunset_datafile_str(&c->f, m, "component", false);
+		row->api_version = sunset_datafile_key(&c->f, m, "version", "empty \"%s\"");
+		row->kind = sunset_datafile_str(&c->f, m, "kind", true);
 		/* pluto: kind "" is every kind of the apiVersion */
-		if (!row->kind && !c->failed)
+		if (!row->kind && !c->f.failed)
 			row->kind = "*";
-		row->replacement = scalar(c, m, "replacement-api", false);
-		if (c->failed || !version_field(c, m, "deprecated-in", &row->deprecated) ||
-		    !version_field(c, m, "removed-in", &row->removed) ||
-		    !version_field(c, m, "replacement-available-in", &row->replacement_available))
+		row->replacement = sunset_datafile_str(&c->f, m, "replacement-api", false);
+		if (c->f.failed || !sunset_datafile_version(&c->f, m, "deprecated-in", &row->deprecated) ||
+		    !sunset_datafile_version(&c->f, m, "removed-in", &row->removed) ||
+		    !sunset_datafile_version(&c->f, m, "replacement-available-in", &row->replacement_available))
 			return;
 		if (!row->deprecated && !row->removed) {
-			load_fail(c, m, "an entry needs \"deprecated-in\" or \"removed-in\"%s", NULL);
+			sunset_datafile_fail(&c->f, m, "an entry needs \"deprecated-in\" or \"removed-in\"%s", NULL);
 			return;
 		}
 		sunset_component *comp = component_get(c->t, component ? component : "k8s", true);
@@ -571,55 +505,37 @@ static void load_pluto(load_ctx *c, const sunset_node *root)
 		}
 		row->component = comp->id;
 		row->stability = stability_of(row->api_version);
-		row->source = sunset_arena_printf(&c->t->arena, "%s (pluto format)", c->path);
-		row->origin = c->path;
+		row->source = sunset_arena_printf(&c->t->arena, "%s (pluto format)", c->f.path);
+		row->origin = c->f.path;
 		add_row(c->t, row);
 	}
 }
 
-static int on_doc(void *ctx, const sunset_doc *doc)
+static void on_doc(sunset_datafile *f, const sunset_node *root)
 {
-	load_ctx *c = ctx;
-	const sunset_node *root = sunset_node_resolve(doc->root);
-	if (!root || c->failed)
-		return 0;
-	c->ndocs++;
+	load_ctx *c = (load_ctx *)f;
 	if (root->type != SUNSET_NODE_MAPPING) {
-		load_fail(c, root, "a table is a mapping with \"component\" and \"apis\", or pluto's \"deprecated-versions\"%s", NULL);
-		return 0;
+		sunset_datafile_fail(f, root, "a table is a mapping with \"component\" and \"apis\", or pluto's \"deprecated-versions\"%s", NULL);
+		return;
 	}
 	if (sunset_map_get(root, "deprecated-versions"))
 		load_pluto(c, root);
 	else
 		load_ours(c, root);
-	return 0;
-}
-
-static void on_error(void *ctx, uint32_t line, uint32_t column, const char *message)
-{
-	load_ctx *c = ctx;
-	if (c->failed)
-		return;
-	c->failed = true;
-	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, line, column, message);
 }
 
 int sunset_table_load(sunset_table *t, const char *path, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
-	load_ctx c = {.t = t, .path = sunset_arena_strdup(&t->arena, path), .err = err, .errlen = errlen};
-	sunset_limits lim;
-	sunset_limits_default(&lim);
-	sunset_input in = {.fd = -1, .mem = text, .mem_len = len};
-	sunset_doc_sink sink = {.doc = on_doc, .error = on_error, .ctx = &c};
-	sunset_read_yaml(&in, &lim, &sink);
-	if (!c.failed && c.ndocs == 0)
-		snprintf(err, errlen, "%s:1:1: the table is empty", path), c.failed = true;
+	load_ctx c = {.f = {.arena = &t->arena, .path = sunset_arena_strdup(&t->arena, path), .err = err,
+			    .errlen = errlen, .doc = on_doc},
+		      .t = t};
+	sunset_datafile_read(&c.f, text, len, "the table");
 	sort_rows(t);
 	sort_resources(t);
 	if (t->ncomp)
 		qsort(t->comp, t->ncomp, sizeof(*t->comp), comp_cmp);
-	return c.failed ? -1 : 0;
+	return c.f.failed ? -1 : 0;
 }
 
 int sunset_table_load_builtin(sunset_table *t, char *err, size_t errlen)
