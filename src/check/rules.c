@@ -10,6 +10,7 @@
 #include "sunset/read.h"
 #include "sunset/report.h"
 #include "sunset/rules.h"
+#include "sunset/datafile.h"
 #include "sunset/scan.h"
 
 struct sunset_rules {
@@ -64,64 +65,17 @@ bool sunset_rules_is_rules_file(const char *name)
 /* ---- loading ---- */
 
 typedef struct load_ctx {
+	sunset_datafile f; /* first: on_doc gets the datafile back */
 	sunset_rules *rs;
-	const char *path;
-	char *err;
-	size_t errlen;
-	bool failed;
-	unsigned ndocs;
 } load_ctx;
 
-static bool fail(load_ctx *c, const sunset_node *n, const char *fmt, const char *arg)
-{
-	if (c->failed)
-		return false;
-	c->failed = true;
-	char msg[256];
-	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, n ? n->line : 1, n ? n->column : 1, msg);
-	return false;
-}
-
+/* A rule's fields are all meaningful text: "" is as missing as absent. */
 static const char *scalar(load_ctx *c, const sunset_node *map, const char *key, bool required)
 {
-	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
-	if (!v || sunset_scalar_is_null(v) || (v->type == SUNSET_NODE_SCALAR && v->len == 0)) {
-		if (required)
-			fail(c, map, "missing \"%s\"", key);
-		return NULL;
-	}
-	if (v->type != SUNSET_NODE_SCALAR) {
-		fail(c, v, "\"%s\" must be a string", key);
-		return NULL;
-	}
-	return sunset_arena_strdup(&c->rs->arena, v->str);
-}
-
-static bool version_field(load_ctx *c, const sunset_node *map, const char *key, sunset_version *out)
-{
-	*out = 0;
-	const sunset_node *v = sunset_node_resolve(sunset_map_get(map, key));
-	if (!v || sunset_scalar_is_null(v) || (v->type == SUNSET_NODE_SCALAR && v->len == 0))
-		return true;
-	if (v->type != SUNSET_NODE_SCALAR || sunset_version_parse(v->str, v->len, out) < 0)
-		return fail(c, v, "\"%s\" is not a version like \"1.16\"", key);
-	return true;
-}
-
-static bool known_keys(load_ctx *c, const sunset_node *map, const char *const *known)
-{
-	for (size_t i = 0; i + 1 < map->nchild; i += 2) {
-		const sunset_node *k = sunset_node_resolve(map->child[i]);
-		if (!k || k->type != SUNSET_NODE_SCALAR)
-			return fail(c, map->child[i], "keys must be strings%s", NULL);
-		bool ok = false;
-		for (size_t j = 0; known[j]; j++)
-			ok = ok || strcmp(k->str, known[j]) == 0;
-		if (!ok)
-			return fail(c, k, "unknown field \"%s\"", k->str);
-	}
-	return true;
+	const char *s = sunset_datafile_str(&c->f, map, key, required);
+	if (!s && required && !c->f.failed)
+		sunset_datafile_fail(&c->f, map, "missing \"%s\"", key);
+	return s;
 }
 
 /* "spec.volumes[*].glusterfs" into segments; keys are plain field names. */
@@ -139,9 +93,9 @@ static bool parse_path(load_ctx *c, const sunset_node *at, const char *text, sun
 		if (each)
 			len -= 3;
 		if (len == 0 || memchr(s, '[', len) || memchr(s, ']', len))
-			return fail(c, at, "bad path \"%s\" (keys joined by dots, [*] for every element)", text);
+			return sunset_datafile_fail(&c->f, at, "bad path \"%s\" (keys joined by dots, [*] for every element)", text);
 		if (p->nseg == SUNSET_RULE_MAX_SEGMENTS)
-			return fail(c, at, "path \"%s\" is too deep", text);
+			return sunset_datafile_fail(&c->f, at, "path \"%s\" is too deep", text);
 		char *k = sunset_arena_alloc(&c->rs->arena, len + 1);
 		memcpy(k, s, len);
 		k[len] = '\0';
@@ -150,10 +104,10 @@ static bool parse_path(load_ctx *c, const sunset_node *at, const char *text, sun
 		p->nseg++;
 		s = *end ? end + 1 : end;
 		if (*end && !*s)
-			return fail(c, at, "bad path \"%s\" (ends with a dot)", text);
+			return sunset_datafile_fail(&c->f, at, "bad path \"%s\" (ends with a dot)", text);
 	}
 	if (p->nseg == 0)
-		return fail(c, at, "empty path%s", NULL);
+		return sunset_datafile_fail(&c->f, at, "empty path%s", NULL);
 	return true;
 }
 
@@ -161,15 +115,15 @@ static bool load_paths(load_ctx *c, const sunset_node *row, sunset_rule *r)
 {
 	const sunset_node *v = sunset_node_resolve(sunset_map_get(row, "path"));
 	if (!v)
-		return fail(c, row, "missing \"path\"%s", NULL);
+		return sunset_datafile_fail(&c->f, row, "missing \"path\"%s", NULL);
 	if (v->type == SUNSET_NODE_SCALAR)
 		return parse_path(c, v, v->str, &r->path[r->npath++]);
 	if (v->type != SUNSET_NODE_SEQUENCE || v->nchild == 0 || v->nchild > SUNSET_RULE_MAX_PATHS)
-		return fail(c, v, "\"path\" is a path or a list of up to 4 paths%s", NULL);
+		return sunset_datafile_fail(&c->f, v, "\"path\" is a path or a list of up to 4 paths%s", NULL);
 	for (size_t i = 0; i < v->nchild; i++) {
 		const sunset_node *e = sunset_node_resolve(v->child[i]);
 		if (!e || e->type != SUNSET_NODE_SCALAR)
-			return fail(c, v->child[i], "a path must be a string%s", NULL);
+			return sunset_datafile_fail(&c->f, v->child[i], "a path must be a string%s", NULL);
 		if (!parse_path(c, e, e->str, &r->path[r->npath++]))
 			return false;
 	}
@@ -180,12 +134,12 @@ static bool load_kinds(load_ctx *c, const sunset_node *row, sunset_rule *r)
 {
 	const sunset_node *v = sunset_node_resolve(sunset_map_get(row, "kinds"));
 	if (!v || v->type != SUNSET_NODE_SEQUENCE || v->nchild == 0)
-		return fail(c, v ? v : row, "\"kinds\" must be a non-empty list of kinds%s", NULL);
+		return sunset_datafile_fail(&c->f, v ? v : row, "\"kinds\" must be a non-empty list of kinds%s", NULL);
 	r->kinds = sunset_arena_alloc(&c->rs->arena, v->nchild * sizeof(*r->kinds));
 	for (size_t i = 0; i < v->nchild; i++) {
 		const sunset_node *e = sunset_node_resolve(v->child[i]);
 		if (!e || e->type != SUNSET_NODE_SCALAR || e->len == 0)
-			return fail(c, v->child[i], "a kind must be a string%s", NULL);
+			return sunset_datafile_fail(&c->f, v->child[i], "a kind must be a string%s", NULL);
 		r->kinds[r->nkinds++] = sunset_arena_strdup(&c->rs->arena, e->str);
 		if (strcmp(e->str, "Pod") == 0)
 			r->pod = true;
@@ -205,7 +159,7 @@ static bool load_match(load_ctx *c, const sunset_node *row, sunset_rule *r)
 	int n = 0;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		const char *v = scalar(c, row, kinds[i].key, false);
-		if (c->failed)
+		if (c->f.failed)
 			return false;
 		if (v) {
 			r->match = kinds[i].match;
@@ -214,7 +168,7 @@ static bool load_match(load_ctx *c, const sunset_node *row, sunset_rule *r)
 		}
 	}
 	if (n > 1)
-		return fail(c, row, "a rule has one of equals, prefix, contains, key, keyPrefix%s", NULL);
+		return sunset_datafile_fail(&c->f, row, "a rule has one of equals, prefix, contains, key, keyPrefix%s", NULL);
 	return true;
 }
 
@@ -228,7 +182,7 @@ static bool load_effect(load_ctx *c, const sunset_node *row, sunset_rule *r)
 			r->effect = (sunset_rule_effect)i;
 			return true;
 		}
-	return fail(c, sunset_map_get(row, "effect"),
+	return sunset_datafile_fail(&c->f, sunset_map_get(row, "effect"),
 		    "unknown effect \"%s\" (rejected, dropped, ignored, cannot-start, cannot-mount, pending, "
 		    "unschedulable, warning)", e);
 }
@@ -247,25 +201,25 @@ static void load_rule(load_ctx *c, const char *component, const sunset_node *row
 					   "keyPrefix", "deprecated", "breaksIn", "effect", "advice",
 					   "source", NULL};
 	if (row->type != SUNSET_NODE_MAPPING) {
-		fail(c, row, "a rule is a mapping%s", NULL);
+		sunset_datafile_fail(&c->f, row, "a rule is a mapping%s", NULL);
 		return;
 	}
-	if (!known_keys(c, row, keys))
+	if (!sunset_datafile_known_keys(&c->f, row, keys))
 		return;
 	sunset_rule *r = sunset_arena_alloc(&c->rs->arena, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->component = component;
-	r->origin = c->path;
+	r->origin = c->f.path;
 	r->id = scalar(c, row, "id", true);
 	if (!r->id)
 		return;
 	if (duplicate_id(c->rs, r->id)) {
-		fail(c, sunset_map_get(row, "id"), "duplicate rule id \"%s\"", r->id);
+		sunset_datafile_fail(&c->f, sunset_map_get(row, "id"), "duplicate rule id \"%s\"", r->id);
 		return;
 	}
 	if (!load_kinds(c, row, r) || !load_paths(c, row, r) || !load_match(c, row, r) ||
-	    !version_field(c, row, "deprecated", &r->deprecated) ||
-	    !version_field(c, row, "breaksIn", &r->breaks_in) || !load_effect(c, row, r))
+	    !sunset_datafile_version(&c->f, row, "deprecated", &r->deprecated) ||
+	    !sunset_datafile_version(&c->f, row, "breaksIn", &r->breaks_in) || !load_effect(c, row, r))
 		return;
 	r->advice = scalar(c, row, "advice", true);
 	r->source = scalar(c, row, "source", true);
@@ -274,19 +228,19 @@ static void load_rule(load_ctx *c, const char *component, const sunset_node *row
 	/* consistent versions: a warning never breaks; anything else breaks
 	 * at a release no earlier than its deprecation */
 	if (r->effect == SUNSET_EFFECT_WARNING && r->breaks_in) {
-		fail(c, sunset_map_get(row, "breaksIn"), "a warning-only rule has no \"breaksIn\"%s", NULL);
+		sunset_datafile_fail(&c->f, sunset_map_get(row, "breaksIn"), "a warning-only rule has no \"breaksIn\"%s", NULL);
 		return;
 	}
 	if (r->effect == SUNSET_EFFECT_WARNING && !r->deprecated) {
-		fail(c, row, "a warning-only rule needs \"deprecated\"%s", NULL);
+		sunset_datafile_fail(&c->f, row, "a warning-only rule needs \"deprecated\"%s", NULL);
 		return;
 	}
 	if (r->effect != SUNSET_EFFECT_WARNING && !r->breaks_in) {
-		fail(c, row, "rule \"%s\" needs \"breaksIn\" (or effect: warning)", r->id);
+		sunset_datafile_fail(&c->f, row, "rule \"%s\" needs \"breaksIn\" (or effect: warning)", r->id);
 		return;
 	}
 	if (r->deprecated && r->breaks_in && r->deprecated > r->breaks_in) {
-		fail(c, sunset_map_get(row, "deprecated"), "rule \"%s\" is deprecated after it breaks", r->id);
+		sunset_datafile_fail(&c->f, sunset_map_get(row, "deprecated"), "rule \"%s\" is deprecated after it breaks", r->id);
 		return;
 	}
 	r->reads_metadata_only = true;
@@ -300,65 +254,46 @@ static void load_rule(load_ctx *c, const char *component, const sunset_node *row
 	r->row.removed = r->effect == SUNSET_EFFECT_WARNING ? 0 : r->breaks_in;
 	r->row.source = r->source;
 	r->row.notes = r->advice;
-	r->row.origin = c->path;
+	r->row.origin = c->f.path;
 	SUNSET_GROW(c->rs->rule, c->rs->nrule, c->rs->caprule, 64);
 	c->rs->rule[c->rs->nrule++] = r;
 }
 
-static int on_doc(void *ctx, const sunset_doc *doc)
+static void on_doc(sunset_datafile *f, const sunset_node *root)
 {
-	load_ctx *c = ctx;
+	load_ctx *c = (load_ctx *)f;
 	static const char *const top[] = {"component", "rules", NULL};
-	const sunset_node *root = sunset_node_resolve(doc->root);
-	if (!root || c->failed)
-		return 0;
-	c->ndocs++;
 	if (root->type != SUNSET_NODE_MAPPING) {
-		fail(c, root, "a rules file is a mapping with \"component\" and \"rules\"%s", NULL);
-		return 0;
+		sunset_datafile_fail(&c->f, root, "a rules file is a mapping with \"component\" and \"rules\"%s", NULL);
+		return;
 	}
-	if (!known_keys(c, root, top))
-		return 0;
+	if (!sunset_datafile_known_keys(&c->f, root, top))
+		return;
 	const char *component = scalar(c, root, "component", true);
 	if (!component)
-		return 0;
+		return;
 	const sunset_node *rules = sunset_node_resolve(sunset_map_get(root, "rules"));
 	if (!rules || rules->type != SUNSET_NODE_SEQUENCE) {
-		fail(c, rules ? rules : root, "\"rules\" must be a list%s", NULL);
-		return 0;
+		sunset_datafile_fail(&c->f, rules ? rules : root, "\"rules\" must be a list%s", NULL);
+		return;
 	}
-	for (size_t i = 0; i < rules->nchild && !c->failed; i++) {
+	for (size_t i = 0; i < rules->nchild && !c->f.failed; i++) {
 		const sunset_node *row = sunset_node_resolve(rules->child[i]);
 		if (!row) {
-			fail(c, rules->child[i], "a rule is a mapping%s", NULL);
+			sunset_datafile_fail(&c->f, rules->child[i], "a rule is a mapping%s", NULL);
 			break;
 		}
 		load_rule(c, component, row);
 	}
-	return 0;
-}
-
-static void on_error(void *ctx, uint32_t line, uint32_t column, const char *message)
-{
-	load_ctx *c = ctx;
-	if (c->failed)
-		return;
-	c->failed = true;
-	snprintf(c->err, c->errlen, "%s:%u:%u: %s", c->path, line, column, message);
 }
 
 int sunset_rules_load(sunset_rules *rs, const char *path, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
-	load_ctx c = {.rs = rs, .path = sunset_arena_strdup(&rs->arena, path), .err = err, .errlen = errlen};
-	sunset_limits lim;
-	sunset_limits_default(&lim);
-	sunset_input in = {.fd = -1, .mem = text, .mem_len = len};
-	sunset_doc_sink sink = {.doc = on_doc, .error = on_error, .ctx = &c};
-	sunset_read_yaml(&in, &lim, &sink);
-	if (!c.failed && c.ndocs == 0)
-		snprintf(err, errlen, "%s:1:1: the rules file is empty", path), c.failed = true;
-	return c.failed ? -1 : 0;
+	load_ctx c = {.f = {.arena = &rs->arena, .path = sunset_arena_strdup(&rs->arena, path), .err = err,
+			    .errlen = errlen, .doc = on_doc},
+		      .rs = rs};
+	return sunset_datafile_read(&c.f, text, len, "the rules file");
 }
 
 int sunset_rules_load_builtin(sunset_rules *rs, char *err, size_t errlen)
